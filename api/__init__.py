@@ -1,0 +1,29 @@
+"""bilateral-facts: curated, evidence-linked facts about relations between parties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; nothing is created at import time."""
+    from . import cli, db, errors, jsonio
+    from .config import Defaults
+    from .v1 import register as register_v1
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Defaults)
+    if config is None:
+        app.config.from_prefixed_env("FACTS")
+    else:
+        app.config.update(config)
+    jsonio.init_app(app)
+    db.init_app(app)
+    smorest = register_v1(app)
+    errors.init_app(app, smorest)  # after smorest so problem+json wins
+    cli.init_app(app)
+    return app

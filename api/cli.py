@@ -1,0 +1,159 @@
+"""Command line: ``facts …`` (also ``flask --app wsgi …``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from . import db, migrate
+
+
+@click.group("db")
+def db_group() -> None:
+    """Manage the database schema (Alembic)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Upgrade the schema to REVISION (default: head)."""
+    engine = current_app.extensions["db_engine"]
+    migrate.upgrade(engine, revision)
+    click.echo(f"database at {migrate.stamp_info(engine)['current']}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Downgrade the schema to REVISION (``base`` empties it)."""
+    engine = current_app.extensions["db_engine"]
+    migrate.downgrade(engine, revision)
+    click.echo(f"database at {migrate.stamp_info(engine)['current'] or 'base'}")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Show the schema's revision and the code's head."""
+    info = migrate.stamp_info(current_app.extensions["db_engine"])
+    click.echo(f"current: {info['current'] or 'none'}\nhead:    {info['head']}")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Autogenerate a migration from the models (review it before committing)."""
+    from alembic import command
+
+    with current_app.extensions["db_engine"].begin() as conn:
+        command.revision(
+            migrate.alembic_config(connection=conn), message=message, autogenerate=True
+        )
+
+
+@click.command("load-fixtures")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def load_fixtures_command(directory: Path | None) -> None:
+    """Load parties, actors, sources and facts from fixtures/ (idempotent, all or nothing)."""
+    from .services.fixtures import FixtureError, load_fixtures
+
+    directory = directory or (
+        Path(current_app.config["FIXTURES_DIR"]) if current_app.config["FIXTURES_DIR"] else None
+    )
+    try:
+        with db.write_transaction() as s:
+            report = load_fixtures(
+                s, directory, threshold=current_app.config["NEAR_DUPLICATE_THRESHOLD"]
+            )
+    except FixtureError as err:
+        raise click.ClickException(f"nothing loaded: {err}") from None
+    for line in report.lines():
+        click.echo(line)
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--title")
+@click.option("--outlet")
+@click.option("--url")
+@click.option("--published", help="YYYY, YYYY-MM or YYYY-MM-DD")
+@click.option("--language")
+@with_appcontext
+def import_command(files: tuple[Path, ...], **metadata: Any) -> None:
+    """Import article files (all or nothing); print each source's id and duplicate link."""
+    from .services.importer import ArticleError, import_files
+
+    meta = {k: v for k, v in metadata.items() if v is not None}
+    try:
+        with db.write_transaction() as s:
+            results = import_files(
+                s, files, metadata=meta,
+                threshold=current_app.config["NEAR_DUPLICATE_THRESHOLD"], author="cli",
+            )  # fmt: skip
+            lines = []
+            for path, r in zip(files, results, strict=True):
+                what = "new" if r.created else "exists"
+                link = (
+                    f", near-duplicate of {r.near_duplicate_of} (similarity {r.similarity})"
+                    if r.created and r.near_duplicate_of
+                    else ""
+                )
+                lines.append(f"{path}: source {r.source.id} ({what}{link})")
+    except (ArticleError, OSError) as err:
+        raise click.ClickException(f"nothing imported: {err}") from None
+    for line in lines:
+        click.echo(line)
+
+
+@click.command("verify")
+@with_appcontext
+def verify_command() -> None:
+    """Re-check every evidence quote against its source; exit 1 on any failure."""
+    from .models import Evidence, Source
+    from .services.evidence import QuoteNotFound, verify_quote
+
+    s = db.session()
+    failures = checked = 0
+    rows = s.execute(select(Evidence, Source.body).join(Source, Evidence.source_id == Source.id))
+    for ev, body in rows:
+        checked += 1
+        try:
+            match = verify_quote(body, ev.quote, near=ev.start)
+        except QuoteNotFound as err:
+            failures += 1
+            click.echo(f"evidence {ev.id} (fact {ev.fact_id}, source {ev.source_id}): {err}")
+            continue
+        if (match.start, match.end) != (ev.start, ev.end):
+            failures += 1
+            click.echo(
+                f"evidence {ev.id} (fact {ev.fact_id}): stored offsets {ev.start}-{ev.end}, "
+                f"quote found at {match.start}-{match.end}"
+            )
+    click.echo(f"{checked} evidence checked, {failures} failed")
+    if failures:
+        sys.exit(1)
+
+
+def init_app(app: Flask) -> None:
+    """Attach the commands to the app's CLI."""
+    for cmd in (db_group, load_fixtures_command, import_command, verify_command):
+        app.cli.add_command(cmd)
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create_app, add_default_commands=True, help="bilateral-facts")

@@ -1,0 +1,32 @@
+"""Settings with their defaults; each can be overridden by a ``FACTS_<NAME>`` variable."""
+
+from __future__ import annotations
+
+from . import __version__
+
+
+class Defaults:
+    """Defaults for every setting (documented in docs/configuration.md)."""
+
+    # SQLAlchemy URL; a relative SQLite path is taken from the working directory.
+    DATABASE_URL = "sqlite:///instance/facts.db"
+    # Seconds a SQLite connection waits for a lock before giving up.
+    SQLITE_BUSY_TIMEOUT = 15
+    # Echo SQL to the log (debugging only).
+    DATABASE_ECHO = False
+    # Lists: default and maximum page size.
+    PAGE_SIZE_DEFAULT = 50
+    PAGE_SIZE_MAX = 500
+    # Near-duplicate detection: Jaccard similarity of word 3-shingles at or above
+    # which an imported article is linked to an earlier one as a copy.
+    NEAR_DUPLICATE_THRESHOLD = 0.7
+    # Where `facts load-fixtures` reads from (default: the repository's fixtures/).
+    FIXTURES_DIR = None
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "bilateral-facts"
+    API_VERSION = __version__
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    JSON_SORT_KEYS = False

@@ -1,0 +1,77 @@
+"""Engine and session: one engine per app, a scoped session removed on teardown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+# The scoped session looks up the current app's factory, so tests and several
+# apps in one process each get their own engine.
+session: scoped_session[Session] = scoped_session(
+    lambda: current_app.extensions["db_sessionmaker"]()
+)
+
+
+def make_engine(url: str, *, busy_timeout: int = 15, echo: bool = False) -> Engine:
+    """Create an engine with the pragmas and transaction handling each backend needs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, emit BEGIN: savepoints and BEGIN IMMEDIATE need it.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        if parsed.database and parsed.database != ":memory:":
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Writers take the lock up front so concurrent workers queue on busy_timeout
+        # instead of failing with "database is locked" when a read upgrades to a write.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's engine and session factory."""
+    engine = make_engine(
+        app.config["DATABASE_URL"],
+        busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"],
+        echo=app.config["DATABASE_ECHO"],
+    )
+    app.extensions["db_engine"] = engine
+    app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.teardown_appcontext(lambda _exc: session.remove())
+
+
+@contextmanager
+def write_transaction() -> Iterator[Session]:
+    """Run a write in one transaction: commit on success, roll back everything on error."""
+    s = session()
+    if not s.in_transaction():
+        s.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    try:
+        yield s
+        s.commit()
+    except BaseException:
+        s.rollback()
+        raise

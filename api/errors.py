@@ -1,0 +1,115 @@
+"""RFC 9457 problem+json for every error the API returns."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .jsonio import json_response
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+class Problem(Exception):
+    """An error answered as problem+json; ``slug`` names its type under /problems/."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        slug: str | None = None,
+        title: str | None = None,
+        errors: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.slug = status, detail, slug
+        self.title = title or HTTPStatus(status).phrase
+        self.errors, self.headers, self.extra = errors, headers or {}, extra or {}
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """Build a problem+json response."""
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}" if slug else "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.full_path.rstrip("?") if request else None,
+    }
+    if errors:
+        body["errors"] = errors
+    if extra:
+        body.update(extra)
+    return json_response(body, status=status, headers=headers, mimetype=PROBLEM)
+
+
+def _from_problem(exc: Problem) -> Response:
+    return problem_response(
+        exc.status, exc.detail, slug=exc.slug, title=exc.title, errors=exc.errors,
+        headers=exc.headers, extra=exc.extra,
+    )  # fmt: skip
+
+
+def _from_http(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages")
+    headers = {k: v for k, v in (exc.get_headers() or []) if k.lower() != "content-type"}
+    if messages:
+        # webargs puts errors under their location; bad query strings and paths are 400s,
+        # bad bodies 422s.
+        locations = set(messages)
+        errors: dict[str, Any] = {}
+        for location_errors in messages.values():
+            errors.update(location_errors)
+        if locations <= {"query", "path", "view_args", "headers"}:
+            status = 400
+        fields = ", ".join(sorted(errors))
+        return problem_response(
+            status,
+            f"Invalid {'request parameter' if status == 400 else 'request body'}: {fields}.",
+            slug="invalid-parameters" if status == 400 else "invalid-body",
+            errors=errors,
+            headers=headers,
+        )
+    detail = exc.description or HTTPStatus(status).description
+    return problem_response(status, detail, headers=headers)
+
+
+def _from_database(exc: OperationalError) -> Response:
+    log.error("database unavailable: %s", exc.__class__.__name__)
+    return problem_response(
+        503, "The database is unavailable; try again shortly.", slug="database-unavailable",
+        headers={"Retry-After": "5"},
+    )  # fmt: skip
+
+
+def _from_unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return problem_response(500, "An unexpected error occurred; it has been logged.")
+
+
+def init_app(app: Flask, _smorest: Any = None) -> None:
+    """Register the handlers; call after flask-smorest so ours take precedence."""
+    app.register_error_handler(Problem, _from_problem)
+    app.register_error_handler(HTTPException, _from_http)
+    app.register_error_handler(OperationalError, _from_database)
+    app.register_error_handler(Exception, _from_unexpected)

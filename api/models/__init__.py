@@ -1,0 +1,25 @@
+"""The data model (see docs/data-model.md)."""
+
+from .actor import Actor, ActorRole
+from .audit import ApiToken, Change, Revision
+from .base import Base
+from .fact import Evidence, Fact, FactActor, FactParty
+from .party import Party, PartyMembership
+from .source import Source, SourceBand
+
+__all__ = [
+    "Actor",
+    "ActorRole",
+    "ApiToken",
+    "Base",
+    "Change",
+    "Evidence",
+    "Fact",
+    "FactActor",
+    "FactParty",
+    "Party",
+    "PartyMembership",
+    "Revision",
+    "Source",
+    "SourceBand",
+]

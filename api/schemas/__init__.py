@@ -1,0 +1,1 @@
+"""marshmallow schemas: request input (validated, unknown fields rejected) and documented output."""

@@ -1,0 +1,89 @@
+"""Input schema of a fact, shared by the fixture loader and the write API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from ..models.base import DATE_BASES, DATE_PRECISIONS
+from ..vocabulary import FACT_STATUSES, FACT_TYPES, VALUE_QUALIFIERS
+
+CODE = validate.Regexp(r"^[A-Za-z0-9+]{2,16}$", error="Not a party code.")
+MAX_SIGNIFICANT_DIGITS = 15  # stored exactly on both SQLite (REAL) and PostgreSQL (NUMERIC)
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class ExactDecimal(fields.Decimal):
+    """A decimal given as a JSON string or number, kept exact, of bounded precision."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Decimal:
+        if isinstance(value, float):
+            value = repr(value)  # shortest round-trip text of a JSON number
+        result: Decimal = super()._deserialize(value, attr, data, **kwargs)
+        if not result.is_finite():
+            raise ValidationError("Not a finite number.")
+        digits = len(result.normalize().as_tuple().digits)
+        exponent = result.normalize().as_tuple().exponent
+        if digits > MAX_SIGNIFICANT_DIGITS or (isinstance(exponent, int) and exponent < -6):
+            raise ValidationError(
+                f"At most {MAX_SIGNIFICANT_DIGITS} significant digits and 6 decimal places."
+            )
+        return result
+
+
+class EvidenceInSchema(StrictSchema):
+    source_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    quote = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    start = fields.Integer(strict=True, validate=validate.Range(min=0))
+    end = fields.Integer(strict=True, validate=validate.Range(min=0))
+
+
+class FactActorInSchema(StrictSchema):
+    actor = fields.Raw(required=True, metadata={"description": "Actor key or id."})
+    role = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class FactInSchema(StrictSchema):
+    key = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
+    type = fields.String(required=True, validate=validate.OneOf(tuple(FACT_TYPES)))
+    subject = fields.String(required=True, validate=CODE)
+    counterpart = fields.String(required=True, validate=CODE)
+    other_parties = fields.List(fields.String(validate=CODE), load_default=list)
+    date = fields.String(allow_none=True, load_default=None)
+    date_precision = fields.String(
+        allow_none=True, load_default=None, validate=validate.OneOf(DATE_PRECISIONS)
+    )
+    date_basis = fields.String(
+        allow_none=True, load_default=None, validate=validate.OneOf(DATE_BASES)
+    )
+    value = ExactDecimal(allow_none=True, load_default=None)
+    unit = fields.String(allow_none=True, load_default=None, validate=validate.Length(1, 32))
+    value_qualifier = fields.String(
+        allow_none=True, load_default=None, validate=validate.OneOf(VALUE_QUALIFIERS)
+    )
+    summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    attributes = fields.Dict(keys=fields.String(), load_default=dict)
+    actors = fields.List(fields.Nested(FactActorInSchema), load_default=list)
+    status = fields.String(load_default="draft", validate=validate.OneOf(FACT_STATUSES[:2]))
+    evidence = fields.List(fields.Nested(EvidenceInSchema), load_default=list)
+
+    @validates_schema
+    def _value_needs_unit(self, data: dict[str, Any], **_: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if data.get("value") is not None:
+            if not data.get("unit"):
+                errors["unit"] = ["A value needs a unit."]
+            if not data.get("value_qualifier"):
+                errors["value_qualifier"] = ["A value needs a qualifier."]
+        else:
+            for name in ("unit", "value_qualifier"):
+                if data.get(name) is not None:
+                    errors[name] = ["Only with a value."]
+        if errors:
+            raise ValidationError(errors)

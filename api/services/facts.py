@@ -1,0 +1,179 @@
+"""Create facts: check parties, actors, dates, attributes, and verify every quote."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Actor, Evidence, Fact, FactActor, FactParty, Party, Source
+from ..models.base import utcnow
+from ..vocabulary import validate_attributes
+from .dates import parse_date_with_precision
+from .evidence import QuoteNotFound, verify_quote
+from .history import record_change
+
+
+def resolve_actor(session: Session, ref: Any) -> Actor | None:
+    """Find an actor by key or id."""
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return session.get(Actor, ref)
+    if isinstance(ref, str):
+        return session.scalar(select(Actor).where(Actor.key == ref))
+    return None
+
+
+def _check_parties(session: Session, data: dict[str, Any], errors: dict[str, Any]) -> None:
+    for name in ("subject", "counterpart"):
+        data[name] = data[name].upper()
+        if session.get(Party, data[name]) is None:
+            errors[name] = [f"Unknown party {data[name]!r}."]
+    if data["subject"] == data["counterpart"]:
+        errors["counterpart"] = ["Must differ from subject."]
+    others = [code.upper() for code in data.get("other_parties", [])]
+    bad = {
+        i: [f"Unknown party {code!r}."]
+        for i, code in enumerate(others)
+        if session.get(Party, code) is None
+    }
+    if bad:
+        errors["other_parties"] = bad
+    elif {data["subject"], data["counterpart"]} & set(others) or len(set(others)) != len(others):
+        errors["other_parties"] = ["List each further party once, apart from the two sides."]
+    data["other_parties"] = others
+
+
+def _verified_evidence(
+    session: Session, items: list[dict[str, Any]], errors: dict[str, Any], now: datetime
+) -> list[Evidence]:
+    found: list[Evidence] = []
+    problems: dict[int, Any] = {}
+    for i, item in enumerate(items):
+        source = session.get(Source, item["source_id"])
+        if source is None:
+            problems[i] = {"source_id": [f"Unknown source {item['source_id']}."]}
+            continue
+        try:
+            match = verify_quote(source.body, item["quote"], near=item.get("start"))
+        except QuoteNotFound as err:
+            problems[i] = {"quote": [str(err)]}
+            continue
+        found.append(
+            Evidence(
+                source_id=source.id,
+                quote=item["quote"],
+                start=match.start,
+                end=match.end,
+                verified=True,
+                verified_at=now,
+            )
+        )
+    if problems:
+        errors["evidence"] = problems
+    return found
+
+
+def build_fact(session: Session, data: dict[str, Any]) -> Fact:
+    """Check loaded input (see FactInSchema) and return an unsaved Fact; raise ValidationError."""
+    data = dict(data)
+    errors: dict[str, Any] = {}
+    _check_parties(session, data, errors)
+    try:
+        span = parse_date_with_precision(data.get("date"), data.get("date_precision"))
+    except ValueError as err:
+        errors["date"] = [str(err)]
+        span = None
+    if span is not None:
+        if span.precision == "unknown" and data.get("date_basis") is not None:
+            errors["date_basis"] = ["Only with a date."]
+        elif span.precision != "unknown" and data.get("date_basis") is None:
+            errors["date_basis"] = ["Say whether the date is stated or inferred."]
+    try:
+        attributes = validate_attributes(data["type"], data.get("attributes") or {})
+    except ValidationError as err:
+        errors.update(err.messages if isinstance(err.messages, dict) else {})
+        attributes = {}
+    actors: list[FactActor] = []
+    for i, item in enumerate(data.get("actors", [])):
+        actor = resolve_actor(session, item["actor"])
+        if actor is None:
+            errors.setdefault("actors", {})[i] = {"actor": [f"Unknown actor {item['actor']!r}."]}
+        else:
+            actors.append(FactActor(actor_id=actor.id, role=item["role"], actor=actor))
+    now = utcnow()
+    evidence = _verified_evidence(session, data.get("evidence", []), errors, now)
+    if data.get("status") == "published" and not evidence and "evidence" not in errors:
+        errors["status"] = ["A fact needs at least one verified evidence to be published."]
+    if errors:
+        raise ValidationError(errors)
+    assert span is not None
+    return Fact(
+        key=data.get("key"),
+        type=data["type"],
+        subject=data["subject"],
+        counterpart=data["counterpart"],
+        date_start=span.start,
+        date_end=span.end,
+        date_precision=span.precision,
+        date_basis=data.get("date_basis"),
+        value=data.get("value"),
+        unit=data.get("unit"),
+        value_qualifier=data.get("value_qualifier"),
+        summary=data["summary"],
+        attributes=attributes,
+        status=data.get("status", "draft"),
+        other_parties=[FactParty(party_code=c) for c in data["other_parties"]],
+        actors=actors,
+        evidence=evidence,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def create_fact(session: Session, data: dict[str, Any], author: str) -> Fact:
+    """Validate and store a new fact with its evidence, recording the revision."""
+    fact = build_fact(session, data)
+    fact.created_by = fact.updated_by = author
+    session.add(fact)
+    session.flush()
+    record_change(session, fact, "create", author)
+    return fact
+
+
+_CONTENT_SKIP = {"id", "version", "created_at", "updated_at"}
+
+
+def fact_content(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """What a fact says, without identity, version and timestamps (to compare two facts)."""
+    content = {k: v for k, v in snapshot.items() if k not in _CONTENT_SKIP}
+    content["evidence"] = [
+        {k: v for k, v in ev.items() if k not in ("id", "verified")} for ev in content["evidence"]
+    ]
+    return content
+
+
+def replace_fact(session: Session, fact: Fact, new: Fact, author: str) -> bool:
+    """Give ``fact`` the content of the unsaved ``new``; record it. Return False if unchanged."""
+    from .snapshots import fact_snapshot
+
+    before = fact_snapshot(fact)
+    if fact_content(before) == fact_content(fact_snapshot(new)):
+        return False
+    for name in (
+        "type", "subject", "counterpart", "date_start", "date_end", "date_precision",
+        "date_basis", "value", "unit", "value_qualifier", "summary", "attributes", "status",
+    ):  # fmt: skip
+        setattr(fact, name, getattr(new, name))
+    fact.other_parties = [FactParty(party_code=p.party_code) for p in new.other_parties]
+    fact.actors = [FactActor(actor_id=a.actor_id, role=a.role, actor=a.actor) for a in new.actors]
+    fact.evidence = list(new.evidence)
+    new.evidence = []
+    fact.version += 1
+    fact.updated_by = author
+    fact.updated_at = utcnow()
+    action = "publish" if before["status"] != "published" and fact.status == "published" else "update"
+    record_change(session, fact, action, author, before=before)
+    return True

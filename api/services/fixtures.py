@@ -1,0 +1,182 @@
+"""Load the curated fixtures: parties, actors, sources and facts, all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Actor, ActorRole, Fact
+from ..schemas.fact_input import FactInSchema
+from .facts import build_fact, create_fact, replace_fact
+from .importer import ArticleError, decode_article, import_text
+from .parties import UpsertCount, load_countries, load_organizations
+
+AUTHOR = "fixtures"
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+class FixtureError(ValueError):
+    """A fixture that cannot be loaded; names the file and the entry."""
+
+    def __init__(self, file: str, entry: str | None, problem: Any) -> None:
+        self.file, self.entry, self.problem = file, entry, problem
+        where = f"{file}: {entry}" if entry else file
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass
+class LoadReport:
+    """What a fixture load did, kind by kind."""
+
+    counts: dict[str, UpsertCount] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        """One human-readable line per kind."""
+        return [
+            f"{kind}: {c.created} created, {c.updated} updated, {c.unchanged} unchanged"
+            for kind, c in self.counts.items()
+        ]
+
+
+def _read_yaml(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as err:
+        raise FixtureError(path.name, None, f"cannot be read: {err}") from None
+    if data is None:
+        return []
+    if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
+        raise FixtureError(path.name, None, "must be a YAML list of mappings")
+    return data
+
+
+def _date(value: Any) -> date | None:
+    return value if isinstance(value, date) or value is None else date.fromisoformat(str(value))
+
+
+def load_actors(session: Session, entries: list[dict[str, Any]]) -> UpsertCount:
+    """Insert or refresh actors and their roles, keyed by ``key``."""
+    count = UpsertCount()
+    for entry in entries:
+        key = entry.get("key")
+        try:
+            roles = [
+                (r["title"], r.get("party"), _date(r.get("start")), _date(r.get("end")))
+                for r in entry.get("roles", [])
+            ]
+            values = {"name": entry["name"], "kind": entry.get("kind", "person"),
+                      "aliases": list(entry.get("aliases", []))}  # fmt: skip
+        except (KeyError, TypeError, ValueError) as err:
+            raise FixtureError("actors.yaml", key, f"malformed entry: {err}") from None
+        actor = session.scalar(select(Actor).where(Actor.key == key))
+        if actor is None:
+            actor = Actor(key=key, **values)
+            session.add(actor)
+            count.add("created")
+        else:
+            current = [(r.title, r.party_code, r.start_date, r.end_date) for r in actor.roles]
+            same = all(getattr(actor, k) == v for k, v in values.items()) and current == roles
+            if same:
+                count.add("unchanged")
+                continue
+            for k, v in values.items():
+                setattr(actor, k, v)
+            count.add("updated")
+        actor.roles = [
+            ActorRole(title=t, party_code=p, start_date=s, end_date=e) for t, p, s, e in roles
+        ]
+    session.flush()
+    return count
+
+
+def load_sources(
+    session: Session, directory: Path, entries: list[dict[str, Any]], threshold: float
+) -> tuple[UpsertCount, dict[str, int]]:
+    """Import the fixture articles with their curated metadata; map file name to source id."""
+    count = UpsertCount()
+    ids: dict[str, int] = {}
+    for entry in entries:
+        name = entry.get("file")
+        if not name:
+            raise FixtureError("sources.yaml", None, "an entry has no 'file'")
+        metadata = {
+            k: entry.get(k)
+            for k in ("title", "outlet", "url", "published", "published_precision",
+                      "published_basis", "language", "authors")  # fmt: skip
+            if entry.get(k) is not None
+        }
+        if metadata.get("published_precision") == "unknown":
+            metadata.pop("published_precision")
+        try:
+            path = directory / "articles" / name
+            text = decode_article(path.read_bytes(), f"articles/{name}")
+            result = import_text(
+                session, text, name=name, metadata=metadata, threshold=threshold, author=AUTHOR
+            )
+        except (ArticleError, OSError) as err:
+            raise FixtureError("sources.yaml", name, err) from None
+        count.add("created" if result.created else "unchanged")
+        ids[name] = result.source.id
+    return count, ids
+
+
+def load_facts(
+    session: Session, entries: list[dict[str, Any]], source_ids: dict[str, int]
+) -> UpsertCount:
+    """Insert or refresh facts by ``key``, verifying every quote."""
+    count = UpsertCount()
+    keys: set[str] = set()
+    for entry in entries:
+        key = entry.get("key")
+        if not key or key in keys:
+            raise FixtureError("facts.yaml", key, "every fact needs a unique 'key'")
+        keys.add(key)
+        raw = dict(entry)
+        try:
+            raw["evidence"] = [
+                {"source_id": source_ids[ev["source"]], "quote": ev["quote"]}
+                for ev in entry.get("evidence", [])
+            ]
+        except (KeyError, TypeError) as err:
+            raise FixtureError("facts.yaml", key, f"evidence names no source in sources.yaml: {err}") from None
+        try:
+            data = FactInSchema().load(raw)
+            existing = session.scalar(select(Fact).where(Fact.key == key))
+            if existing is None:
+                create_fact(session, data, AUTHOR)
+                count.add("created")
+            else:
+                changed = replace_fact(session, existing, build_fact(session, data), AUTHOR)
+                count.add("updated" if changed else "unchanged")
+        except ValidationError as err:
+            raise FixtureError("facts.yaml", key, err.messages) from None
+    session.flush()
+    return count
+
+
+def load_fixtures(session: Session, directory: Path | None = None, threshold: float = 0.7) -> LoadReport:
+    """Load every fixture file in the caller's transaction; any error raises FixtureError."""
+    directory = directory or DEFAULT_DIR
+    report = LoadReport()
+    report.counts["countries"] = load_countries(session)
+    try:
+        report.counts["organizations"] = load_organizations(
+            session, _read_yaml(directory / "organizations.yaml")
+        )
+    except (KeyError, ValueError, TypeError) as err:
+        if isinstance(err, FixtureError):
+            raise
+        raise FixtureError("organizations.yaml", None, err) from None
+    report.counts["actors"] = load_actors(session, _read_yaml(directory / "actors.yaml"))
+    report.counts["sources"], ids = load_sources(
+        session, directory, _read_yaml(directory / "sources.yaml"), threshold
+    )
+    report.counts["facts"] = load_facts(session, _read_yaml(directory / "facts.yaml"), ids)
+    return report
