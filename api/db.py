@@ -14,9 +14,12 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 # The scoped session looks up the current app's factory, so tests and several
 # apps in one process each get their own engine.
-session: scoped_session[Session] = scoped_session(
-    lambda: current_app.extensions["db_sessionmaker"]()
-)
+def _app_session() -> Session:
+    factory: sessionmaker[Session] = current_app.extensions["db_sessionmaker"]
+    return factory()
+
+
+session: scoped_session[Session] = scoped_session(_app_session)  # type: ignore[arg-type]
 
 
 def make_engine(url: str, *, busy_timeout: int = 15, echo: bool = False) -> Engine:

@@ -21,7 +21,9 @@ class _Attributes(Schema):
 
 
 class TradeVolumeAttributes(_Attributes):
-    flow = fields.String(required=True, validate=_one_of("total", "subject_exports", "subject_imports"))
+    flow = fields.String(
+        required=True, validate=_one_of("total", "subject_exports", "subject_imports")
+    )
     composition = fields.String()
 
 
@@ -35,13 +37,17 @@ class AidOfferAttributes(_Attributes):
 class MilitaryCooperationAttributes(_Attributes):
     area = fields.String(
         required=True,
-        validate=_one_of("training", "equipment", "technology", "advisory", "operations", "general"),
+        validate=_one_of(
+            "training", "equipment", "technology", "advisory", "operations", "general"
+        ),
     )
 
 
 class ArmsTransferAttributes(_Attributes):
     item = fields.String(required=True, validate=validate.Length(min=1))
-    stage = fields.String(required=True, validate=_one_of("offered", "agreed", "delivered", "ongoing"))
+    stage = fields.String(
+        required=True, validate=_one_of("offered", "agreed", "delivered", "ongoing")
+    )
 
 
 class EnergyCooperationAttributes(_Attributes):

@@ -85,7 +85,9 @@ class FactParty(Base):
     __tablename__ = "fact_party"
     __table_args__ = (Index("ix_fact_party_party", "party_code"),)
 
-    fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id", ondelete="CASCADE"), primary_key=True)
+    fact_id: Mapped[int] = mapped_column(
+        ForeignKey("fact.id", ondelete="CASCADE"), primary_key=True
+    )
     party_code: Mapped[str] = mapped_column(ForeignKey("party.code"), primary_key=True)
 
 
@@ -95,7 +97,9 @@ class FactActor(Base):
     __tablename__ = "fact_actor"
     __table_args__ = (Index("ix_fact_actor_actor", "actor_id"),)
 
-    fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id", ondelete="CASCADE"), primary_key=True)
+    fact_id: Mapped[int] = mapped_column(
+        ForeignKey("fact.id", ondelete="CASCADE"), primary_key=True
+    )
     actor_id: Mapped[int] = mapped_column(ForeignKey("actor.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(200), primary_key=True)
 

@@ -27,8 +27,12 @@ class Source(Base):
 
     __tablename__ = "source"
     __table_args__ = (
-        CheckConstraint(in_list("published_precision", DATE_PRECISIONS), name="published_precision"),
-        CheckConstraint(in_list("published_basis", DATE_BASES, nullable=True), name="published_basis"),
+        CheckConstraint(
+            in_list("published_precision", DATE_PRECISIONS), name="published_precision"
+        ),
+        CheckConstraint(
+            in_list("published_basis", DATE_BASES, nullable=True), name="published_basis"
+        ),
         CheckConstraint(
             "published_start IS NULL OR published_start <= published_end", name="published_span"
         ),

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 
 class EvidenceSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = fields.Integer()
     source_id = fields.Integer()
     quote = fields.String(metadata={"description": "The quoted passage, as curated."})
     start = fields.Integer(

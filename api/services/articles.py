@@ -34,7 +34,7 @@ _FURNITURE = re.compile(
     r"|Share this article|Click here to subscribe)\s*$",
     re.IGNORECASE,
 )
-_SENTENCE_END = ('.', '!', '?', '"', "'", "\u201d", "\u2019", ")", ":")
+_SENTENCE_END = (".", "!", "?", '"', "'", "\u201d", "\u2019", ")", ":")
 
 
 @dataclass

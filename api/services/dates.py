@@ -55,9 +55,7 @@ def parse_date_with_precision(value: str | None, precision: str | None) -> DateS
     """Parse a date and check it is written at the stated precision."""
     span = parse_date(value)
     if precision is not None and precision != span.precision:
-        raise ValueError(
-            f"date {value!r} is of precision {span.precision!r}, not {precision!r}"
-        )
+        raise ValueError(f"date {value!r} is of precision {span.precision!r}, not {precision!r}")
     return span
 
 

@@ -35,7 +35,7 @@ class QuoteNotFound(ValueError):
         msg = "Quote not found in the source."
         if closest is not None:
             msg += (
-                f' Closest passage (similarity {closest.similarity:.2f}) at '
+                f" Closest passage (similarity {closest.similarity:.2f}) at "
                 f'{closest.start}-{closest.end}: "{closest.text}"'
             )
         super().__init__(msg)

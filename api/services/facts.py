@@ -169,11 +169,22 @@ def replace_fact(session: Session, fact: Fact, new: Fact, author: str) -> bool:
         setattr(fact, name, getattr(new, name))
     fact.other_parties = [FactParty(party_code=p.party_code) for p in new.other_parties]
     fact.actors = [FactActor(actor_id=a.actor_id, role=a.role, actor=a.actor) for a in new.actors]
-    fact.evidence = list(new.evidence)
-    new.evidence = []
+    fact.evidence = [
+        Evidence(
+            source_id=ev.source_id,
+            quote=ev.quote,
+            start=ev.start,
+            end=ev.end,
+            verified=ev.verified,
+            verified_at=ev.verified_at,
+        )
+        for ev in new.evidence
+    ]
     fact.version += 1
     fact.updated_by = author
     fact.updated_at = utcnow()
-    action = "publish" if before["status"] != "published" and fact.status == "published" else "update"
+    action = (
+        "publish" if before["status"] != "published" and fact.status == "published" else "update"
+    )
     record_change(session, fact, action, author, before=before)
     return True

@@ -108,8 +108,16 @@ def load_sources(
             raise FixtureError("sources.yaml", None, "an entry has no 'file'")
         metadata = {
             k: entry.get(k)
-            for k in ("title", "outlet", "url", "published", "published_precision",
-                      "published_basis", "language", "authors")  # fmt: skip
+            for k in (
+                "title",
+                "outlet",
+                "url",
+                "published",
+                "published_precision",
+                "published_basis",
+                "language",
+                "authors",
+            )
             if entry.get(k) is not None
         }
         if metadata.get("published_precision") == "unknown":
@@ -145,7 +153,9 @@ def load_facts(
                 for ev in entry.get("evidence", [])
             ]
         except (KeyError, TypeError) as err:
-            raise FixtureError("facts.yaml", key, f"evidence names no source in sources.yaml: {err}") from None
+            raise FixtureError(
+                "facts.yaml", key, f"evidence names no source in sources.yaml: {err}"
+            ) from None
         try:
             data = FactInSchema().load(raw)
             existing = session.scalar(select(Fact).where(Fact.key == key))
@@ -161,7 +171,9 @@ def load_facts(
     return count
 
 
-def load_fixtures(session: Session, directory: Path | None = None, threshold: float = 0.7) -> LoadReport:
+def load_fixtures(
+    session: Session, directory: Path | None = None, threshold: float = 0.7
+) -> LoadReport:
     """Load every fixture file in the caller's transaction; any error raises FixtureError."""
     directory = directory or DEFAULT_DIR
     report = LoadReport()

@@ -26,9 +26,7 @@ def record_change(
     changes = None
     if before is not None:
         changes = {
-            k: {"from": before.get(k), "to": v}
-            for k, v in snapshot.items()
-            if before.get(k) != v
+            k: {"from": before.get(k), "to": v} for k, v in snapshot.items() if before.get(k) != v
         }
     revision = Revision(
         entity=entity,

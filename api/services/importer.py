@@ -67,7 +67,8 @@ def check_text(text: str, name: str) -> None:
     for i, ch in enumerate(text):
         if unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROL:
             raise ArticleError(
-                name, f"contains control character U+{ord(ch):04X} at offset {i}; not a text article"
+                name,
+                f"contains control character U+{ord(ch):04X} at offset {i}; not a text article",
             )
 
 

@@ -48,7 +48,7 @@ def fact_filters(args: dict[str, Any]) -> list[Any]:
 
 def list_facts(session: Session, args: dict[str, Any]) -> list[dict[str, Any]]:
     """Published facts matching the filters, newest first, ``limit`` at most."""
-    stmt: Select[tuple[Fact]] = (
+    stmt: Select[Any] = (
         select(Fact)
         .where(*fact_filters(args))
         .options(*_FACT_LOADS)

@@ -77,7 +77,7 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 def find_near_duplicate(
     session: Session, sig: Signature, threshold: float
 ) -> tuple[int, int | None, float] | None:
-    """Return (id, canonical_id, similarity) of the most similar source at or above ``threshold``."""
+    """Return (id, canonical_id, similarity) of the closest source at or above ``threshold``."""
     keys = [(band, bucket) for band, bucket in enumerate(sig.buckets)]
     candidate_ids = session.scalars(
         select(SourceBand.source_id)

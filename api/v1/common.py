@@ -23,6 +23,7 @@ class Blueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = _Parser()
 
+
 # The problem responses every view may answer, documented once.
 PROBLEM_RESPONSES = {
     400: {"description": "Bad query parameter (problem+json)"},
