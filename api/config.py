@@ -14,9 +14,13 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT = 15
     # Echo SQL to the log (debugging only).
     DATABASE_ECHO = False
-    # Lists: default and maximum page size.
-    PAGE_SIZE_DEFAULT = 50
-    PAGE_SIZE_MAX = 500
+    # Key that signs list cursors; unset, one is derived from DATABASE_URL (set it when
+    # several deployments share a database URL but must not accept each other's cursors).
+    CURSOR_SECRET = None
+    # Cache-Control max-age (seconds) on public reads.
+    CACHE_MAX_AGE = 60
+    # Origins allowed to read the API from a browser (CORS); "*" for any.
+    CORS_ORIGINS = "*"
     # Near-duplicate detection: Jaccard similarity of word 3-shingles at or above
     # which an imported article is linked to an earlier one as a copy.
     NEAR_DUPLICATE_THRESHOLD = 0.7

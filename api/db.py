@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
@@ -66,15 +66,44 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(lambda _exc: session.remove())
 
 
+@event.listens_for(Session, "after_flush")
+def _note_change(s: Session, _ctx: Any) -> None:
+    if s.new or s.dirty or s.deleted:
+        s.info["data_changed"] = True
+
+
 @contextmanager
 def write_transaction() -> Iterator[Session]:
-    """Run a write in one transaction: commit on success, roll back everything on error."""
+    """Run a write in one transaction: commit on success, roll back everything on error.
+
+    A transaction that changed anything bumps the data version (ETags, the index page).
+    """
+    from .models import DataState
+    from .models.base import utcnow
+
     s = session()
     if not s.in_transaction():
         s.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    s.info.pop("data_changed", None)
     try:
         yield s
+        s.flush()
+        if s.info.pop("data_changed", False):
+            s.execute(
+                update(DataState)
+                .where(DataState.id == 1)
+                .values(version=DataState.version + 1, changed_at=utcnow())
+            )
         s.commit()
     except BaseException:
+        s.info.pop("data_changed", None)
         s.rollback()
         raise
+
+
+def data_version() -> tuple[int, Any]:
+    """The data version and when the data last changed."""
+    from .models import DataState
+
+    row = session().execute(select(DataState.version, DataState.changed_at)).one_or_none()
+    return (row[0], row[1]) if row else (0, None)

@@ -1,7 +1,7 @@
 """The data model (see docs/data-model.md)."""
 
 from .actor import Actor, ActorRole
-from .audit import ApiToken, Change, Revision
+from .audit import ApiToken, Change, DataState, Revision
 from .base import Base
 from .fact import Evidence, Fact, FactActor, FactParty
 from .party import Party, PartyMembership
@@ -13,6 +13,7 @@ __all__ = [
     "ApiToken",
     "Base",
     "Change",
+    "DataState",
     "Evidence",
     "Fact",
     "FactActor",

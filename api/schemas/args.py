@@ -6,9 +6,20 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
-from ..vocabulary import FACT_TYPES
+from ..models.actor import ACTOR_KINDS
+from ..models.party import PARTY_KINDS
+from ..services.dates import DateSpan, parse_date
+from ..vocabulary import FACT_STATUSES, FACT_TYPES
+from .fact_input import ExactDecimal
 
-CODE = validate.Regexp(r"^[A-Za-z0-9+]{2,16}$", error="Not a party code.")
+CODE = validate.Regexp(
+    r"^[A-Za-z0-9+]{2,16}$", error="Not a party code (alpha-3, alpha-2, numeric or OPEC/OPEC+)."
+)
+MAX_LIMIT = 500
+
+
+def _sorts(*names: str) -> validate.OneOf:
+    return validate.OneOf([v for n in names for v in (n, f"-{n}")])
 
 
 class QueryArgs(Schema):
@@ -21,26 +32,85 @@ class CommaList(fields.List):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[Any]:
         items = value if isinstance(value, list) else [value]
-        split = [part.strip() for item in items for part in str(item).split(",")]
+        split = [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+        if not split:
+            raise ValidationError("Give at least one value.")
         return super()._deserialize(split, attr, data, **kwargs)
 
 
-class FactListArgs(QueryArgs):
+class DateParam(fields.String):
+    """A date of any precision (YYYY, YYYY-MM, YYYY-MM-DD), loaded as the interval it covers."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> DateSpan:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            span = parse_date(text)
+        except ValueError as err:
+            raise ValidationError(str(err)) from None
+        if span.start is None:
+            raise ValidationError("Give a date: YYYY, YYYY-MM or YYYY-MM-DD.")
+        return span
+
+
+def _code(description: str) -> fields.String:
+    return fields.String(validate=CODE, metadata={"description": description})
+
+
+class ListArgs(QueryArgs):
+    limit = fields.Integer(
+        load_default=50,
+        validate=validate.Range(min=1, max=MAX_LIMIT),
+        metadata={"description": "Page size, 1 to 500 (JSON pages only; exports stream every row)."},
+    )
+    cursor = fields.String(
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "Opaque cursor from links.next; keep the same filters and sort."},
+    )
+    count = fields.Boolean(
+        load_default=False, metadata={"description": "count=true adds meta.total."}
+    )
+    fields_ = CommaList(
+        fields.String(),
+        data_key="fields",
+        metadata={"description": "Sparse fieldset: comma list of field names."},
+    )
+    format = fields.String(
+        validate=validate.OneOf(["json", "csv", "ndjson"]),
+        metadata={"description": "json (default), csv or ndjson (csv/ndjson stream every row)."},
+    )
+
+
+class FactFilterArgs(QueryArgs):
     type = CommaList(
         fields.String(validate=validate.OneOf(tuple(FACT_TYPES))),
         metadata={"description": "Fact type(s); repeat or comma-separate."},
     )
-    subject = fields.String(validate=CODE)
-    counterpart = fields.String(validate=CODE)
-    party = fields.String(validate=CODE, metadata={"description": "Either side or among others."})
+    subject = _code("Party on the acting side.")
+    counterpart = _code("Party on the other side.")
+    party = _code("Party on either side or among the other parties.")
     dyad = CommaList(
-        fields.String(validate=CODE),
-        metadata={"description": "Two party codes, unordered: RUS,IRQ."},
+        fields.String(validate=CODE), metadata={"description": "Two party codes, unordered."}
     )
-    limit = fields.Integer(
-        load_default=50, validate=validate.Range(min=1, max=500),
-        metadata={"description": "Page size, 1 to 500."},
-    )  # fmt: skip
+    actor = fields.String(
+        validate=validate.Length(min=1, max=100), metadata={"description": "Actor id or key."}
+    )
+    source = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "Source id: facts with evidence from it or any copy of it."},
+    )
+    from_ = DateParam(data_key="from", metadata={"description": "Facts whose date overlaps from here on."})
+    to = DateParam(metadata={"description": "Facts whose date overlaps up to here."})
+    value_min = ExactDecimal(metadata={"description": "Smallest value (needs unit)."})
+    value_max = ExactDecimal(metadata={"description": "Largest value (needs unit)."})
+    unit = fields.String(validate=validate.Length(min=1, max=32))
+    status = CommaList(
+        fields.String(validate=validate.OneOf([*FACT_STATUSES, "all"])),
+        metadata={"description": "published (default); others need a token."},
+    )
+    q = fields.String(
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "Full text over summaries and evidence quotes; all words must match."},
+    )
 
     @validates("dyad")
     def _two(self, value: list[str], **_: Any) -> None:
@@ -48,11 +118,70 @@ class FactListArgs(QueryArgs):
             raise ValidationError("Give exactly two different party codes: dyad=RUS,IRQ.")
 
 
+class FactListArgs(FactFilterArgs, ListArgs):
+    sort = fields.String(
+        validate=_sorts("date", "value", "id", "created"),
+        metadata={"description": "date, value, id or created; - for descending (default -date)."},
+    )
+
+
+class SourceListArgs(ListArgs):
+    outlet = fields.String(validate=validate.Length(min=1, max=200))
+    from_ = DateParam(data_key="from", metadata={"description": "Published on or after (overlap)."})
+    to = DateParam(metadata={"description": "Published on or before (overlap)."})
+    q = fields.String(
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "Words in the title or text (case-insensitive)."},
+    )
+    canonical = fields.Boolean(
+        metadata={"description": "canonical=true hides near-duplicate copies."}
+    )
+    sort = fields.String(validate=_sorts("id", "published"), metadata={"description": "Default id."})
+
+
 class SourceArgs(QueryArgs):
     include = CommaList(
         fields.String(validate=validate.OneOf(["raw"])),
         metadata={"description": "include=raw adds the exact text received."},
     )
+
+
+class PartyListArgs(ListArgs):
+    kind = fields.String(validate=validate.OneOf(PARTY_KINDS))
+    q = fields.String(
+        validate=validate.Length(min=1, max=200), metadata={"description": "Words in the names."}
+    )
+    sort = fields.String(validate=_sorts("code", "name"), metadata={"description": "Default code."})
+
+
+class ActorListArgs(ListArgs):
+    q = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Words in the name or aliases."},
+    )
+    kind = fields.String(validate=validate.OneOf(ACTOR_KINDS))
+    party = _code("Actors with a role for this party.")
+    role = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Role title, case-insensitive (prime minister)."},
+    )
+    on = DateParam(metadata={"description": "Who held the role (or any role) on this date."})
+    sort = fields.String(validate=_sorts("name", "id"), metadata={"description": "Default name."})
+
+
+class DyadListArgs(ListArgs):
+    party = _code("Only dyads that include this party.")
+    type = CommaList(fields.String(validate=validate.OneOf(tuple(FACT_TYPES))))
+    sort = fields.String(
+        validate=_sorts("facts", "pair"), metadata={"description": "Default -facts."}
+    )
+
+
+class TimelineArgs(QueryArgs):
+    bucket = fields.String(load_default="year", validate=validate.OneOf(["year", "month"]))
+    type = CommaList(fields.String(validate=validate.OneOf(tuple(FACT_TYPES))))
+    from_ = DateParam(data_key="from")
+    to = DateParam()
 
 
 class NoArgs(QueryArgs):

@@ -101,3 +101,171 @@ class SourceSchema(SourceSummarySchema):
     updated_at = fields.DateTime()
     duplicates = fields.List(fields.Nested(SourceSummarySchema))
     raw = fields.String(metadata={"description": "Exact text received; only with include=raw."})
+
+
+class ProblemSchema(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    instance = fields.String(allow_none=True)
+    errors = fields.Dict(metadata={"description": "Field name to messages."})
+
+
+class SourceListItemSchema(SourceSummarySchema):
+    published_precision = fields.String()
+    published_basis = fields.String(allow_none=True)
+    authors = fields.List(fields.Nested(AuthorSchema))
+    dateline = fields.String(allow_none=True)
+    language = fields.String(allow_none=True)
+    file_name = fields.String(allow_none=True)
+    sha256 = fields.String()
+    similarity = fields.Float(allow_none=True)
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class SourceListSchema(Schema):
+    data = fields.List(fields.Nested(SourceListItemSchema))
+    links = fields.Nested(LinksSchema)
+    meta = fields.Nested(MetaSchema)
+
+
+class PartySchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    official_name = fields.String(allow_none=True)
+    kind = fields.String()
+    alpha2 = fields.String(allow_none=True)
+    numeric = fields.String(allow_none=True)
+    fact_count = fields.Integer(metadata={"description": "Published facts on either side."})
+    partner_count = fields.Integer(metadata={"description": "Distinct counterparts."})
+
+
+class PartyListSchema(Schema):
+    data = fields.List(fields.Nested(PartySchema))
+    links = fields.Nested(LinksSchema)
+    meta = fields.Nested(MetaSchema)
+
+
+class MembershipSchema(Schema):
+    organization = fields.String()
+    start = fields.String(allow_none=True)
+    end = fields.String(allow_none=True)
+
+
+class MemberSchema(Schema):
+    party = fields.String()
+    start = fields.String(allow_none=True)
+    end = fields.String(allow_none=True)
+
+
+class PartnerSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    fact_count = fields.Integer()
+
+
+class PartyDetailSchema(PartySchema):
+    memberships = fields.List(fields.Nested(MembershipSchema))
+    members = fields.List(fields.Nested(MemberSchema))
+    partners = fields.List(fields.Nested(PartnerSchema))
+
+
+class RoleSchema(Schema):
+    title = fields.String()
+    party = fields.String(allow_none=True)
+    start = fields.String(allow_none=True)
+    end = fields.String(allow_none=True, metadata={"description": "null while held"})
+
+
+class ActorSchema(Schema):
+    id = fields.Integer()
+    key = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    aliases = fields.List(fields.String())
+    roles = fields.List(fields.Nested(RoleSchema))
+
+
+class ActorListSchema(Schema):
+    data = fields.List(fields.Nested(ActorSchema))
+    links = fields.Nested(LinksSchema)
+    meta = fields.Nested(MetaSchema)
+
+
+class DyadSchema(Schema):
+    pair = fields.String(metadata={"description": "A-B, codes in alphabetical order."})
+    parties = fields.List(fields.String())
+    fact_count = fields.Integer()
+    first_date = fields.String(allow_none=True)
+    last_date = fields.String(allow_none=True)
+
+
+class DyadListSchema(Schema):
+    data = fields.List(fields.Nested(DyadSchema))
+    links = fields.Nested(LinksSchema)
+    meta = fields.Nested(MetaSchema)
+
+
+class LatestValueSchema(Schema):
+    fact_id = fields.Integer()
+    value = fields.String()
+    unit = fields.String()
+    value_qualifier = fields.String()
+    date = fields.String()
+
+
+class DyadSummarySchema(Schema):
+    pair = fields.String()
+    parties = fields.List(fields.String())
+    fact_count = fields.Integer()
+    by_type = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_year = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_direction = fields.Dict(keys=fields.String(), values=fields.Integer())
+    first_date = fields.String(allow_none=True)
+    last_date = fields.String(allow_none=True)
+    latest_values = fields.Dict(keys=fields.String(), values=fields.Nested(LatestValueSchema))
+    source_count = fields.Integer()
+    independent_source_count = fields.Integer(
+        metadata={"description": "Sources counted once per story (near-duplicates merged)."}
+    )
+
+
+class TimelinePointSchema(Schema):
+    period = fields.String()
+    count = fields.Integer()
+    by_type = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class TimelineMetaSchema(Schema):
+    types = fields.List(fields.String())
+    undated = fields.Integer()
+    too_coarse = fields.Integer(metadata={"description": "Facts dated less precisely than the bucket."})
+
+
+class TimelineSchema(Schema):
+    pair = fields.String()
+    bucket = fields.String()
+    data = fields.List(fields.Nested(TimelinePointSchema))
+    meta = fields.Nested(TimelineMetaSchema)
+
+
+class FactTypeSchema(Schema):
+    name = fields.String()
+    definition = fields.String()
+    direction = fields.String()
+    attributes = fields.Dict(metadata={"description": "JSON Schema of the type's attributes."})
+
+
+class FactTypeListSchema(Schema):
+    data = fields.List(fields.Nested(FactTypeSchema))
+
+
+class IndexSchema(Schema):
+    api = fields.String()
+    version = fields.String()
+    data_version = fields.Integer()
+    data_changed_at = fields.String(allow_none=True)
+    links = fields.Dict(keys=fields.String(), values=fields.String())

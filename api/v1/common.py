@@ -1,15 +1,19 @@
-"""Helpers shared by the v1 views: list envelopes and party codes."""
+"""Helpers shared by the v1 views: the blueprint class, party codes, statuses, docs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 import flask_smorest
-from flask import Response, request
 from flask_smorest.arguments import ArgumentsMixin
 
-from ..jsonio import json_response
+from ..db import session
+from ..errors import Problem
+from ..schemas.output import ProblemSchema
+from ..services.catalog import resolve_party
+
+PROBLEM = "application/problem+json"
 
 
 class _Parser(type(ArgumentsMixin.ARGUMENTS_PARSER)):  # type: ignore[misc]
@@ -23,28 +27,64 @@ class Blueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = _Parser()
 
+    def problems(self, *statuses: int) -> Callable[[Any], Any]:
+        """Document problem+json answers for ``statuses``."""
 
-# The problem responses every view may answer, documented once.
-PROBLEM_RESPONSES = {
-    400: {"description": "Bad query parameter (problem+json)"},
-    404: {"description": "Not found (problem+json)"},
-}
+        def decorator(func: Any) -> Any:
+            for status in statuses:
+                func = self.alt_response(
+                    status, schema=ProblemSchema, content_type=PROBLEM,
+                    description="Problem (RFC 9457)",
+                )(func)  # fmt: skip
+            return func
+
+        return decorator
+
+    def exports(self) -> Callable[[Any], Any]:
+        """Document the CSV and NDJSON forms of a list."""
+        return self.doc(
+            responses={
+                "200": {
+                    "content": {
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/x-ndjson": {"schema": {"type": "string"}},
+                    }
+                }
+            }
+        )
 
 
-def upper_codes(args: dict[str, Any], *names: str) -> dict[str, Any]:
-    """Upper-case party codes given in any case."""
+def party_code(raw: str, name: str) -> str:
+    """Resolve a party code given in a parameter, or answer 400 naming the parameter."""
+    code = resolve_party(session(), raw)
+    if code is None:
+        raise Problem(
+            400, f"Unknown party code {raw!r} in {name}.", slug="invalid-parameters",
+            errors={name: [f"Unknown party {raw!r}: use an ISO 3166-1 code or OPEC / OPEC+."]},
+        )  # fmt: skip
+    return code
+
+
+def resolve_codes(args: dict[str, Any], *names: str) -> dict[str, Any]:
+    """Resolve every party code among ``names`` in place (alpha-2, numeric, any case)."""
     for name in names:
         value = args.get(name)
         if isinstance(value, str):
-            args[name] = value.upper()
+            args[name] = party_code(value, name)
         elif isinstance(value, list):
-            args[name] = [v.upper() for v in value]
+            args[name] = [party_code(v, name) for v in value]
+    if args.get("dyad") and args["dyad"][0] == args["dyad"][1]:
+        raise Problem(400, "A dyad needs two different parties.", slug="invalid-parameters",
+                      errors={"dyad": ["Both codes name the same party."]})  # fmt: skip
     return args
 
 
-def list_response(items: list[dict[str, Any]], limit: int) -> Response:
-    """The list envelope: data, links, meta."""
-    self_link = request.path + ("?" + urlencode(request.args, doseq=True) if request.args else "")
-    return json_response(
-        {"data": items, "links": {"self": self_link, "next": None}, "meta": {"limit": limit}}
-    )
+def public_statuses(args: dict[str, Any]) -> list[str]:
+    """The statuses a read may see: published only, until tokens exist."""
+    asked = args.get("status") or ["published"]
+    if asked != ["published"]:
+        raise Problem(
+            401, "Drafts and retracted facts are visible only with an API token.",
+            slug="unauthorized", headers={"WWW-Authenticate": 'Bearer realm="bilateral-facts"'},
+        )  # fmt: skip
+    return ["published"]

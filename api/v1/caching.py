@@ -1,0 +1,94 @@
+"""Conditional GETs and response headers: ETag / 304, Cache-Control, Vary, CORS, nosniff.
+
+The ETag of a read is derived from the data version (bumped by every write transaction),
+the API description and the exact request (path, query, Accept), so a revalidation is
+answered with 304 from one primary-key lookup, before any query runs. Output is
+deterministic for a given data version, so the tag is strong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import orjson
+from flask import Flask, Response, current_app, g, request
+from flask_cors import CORS
+from flask_smorest import Api
+
+from ..db import data_version
+
+_STATIC = ("/api/v1/openapi.json", "/api/v1/docs")
+
+
+def _spec_digest(api: Api) -> str:
+    digest = current_app.extensions.get("api_spec_digest")
+    if digest is None:
+        spec = orjson.dumps(api.spec.to_dict(), option=orjson.OPT_SORT_KEYS)
+        digest = hashlib.sha256(spec).hexdigest()[:16]
+        current_app.extensions["api_spec_digest"] = digest
+    return str(digest)
+
+
+def _etag(api: Api) -> str:
+    static = request.path.startswith(_STATIC)
+    version = "static" if static else str(data_version()[0])
+    seed = "|".join(
+        (
+            version,
+            _spec_digest(api),
+            request.full_path,
+            request.headers.get("Accept", ""),
+            "auth" if request.headers.get("Authorization") else "public",
+        )
+    )
+    return hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+def _cache_headers(response: Response) -> None:
+    max_age = int(current_app.config["CACHE_MAX_AGE"])
+    if request.headers.get("Authorization"):
+        response.headers["Cache-Control"] = "private, no-cache"
+    else:
+        response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.vary.update(("Accept", "Authorization"))
+
+
+def init_app(app: Flask, api: Api) -> None:
+    """Register the conditional-GET hooks and CORS for /api/."""
+
+    @app.before_request
+    def _revalidate() -> Response | None:
+        if request.method not in ("GET", "HEAD") or not request.path.startswith("/api/v1"):
+            return None
+        tag = _etag(api)
+        g.etag = tag
+        if request.if_none_match and request.if_none_match.contains_weak(tag):
+            response = Response(status=304)
+            response.set_etag(tag)
+            _cache_headers(response)
+            return response
+        return None
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if response.mimetype == "application/problem+json":
+            response.headers["Cache-Control"] = "no-store"
+        elif (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and getattr(g, "etag", None)
+        ):
+            response.set_etag(g.etag)
+            _cache_headers(response)
+        return response
+
+    origins: Any = app.config["CORS_ORIGINS"]
+    CORS(
+        app,
+        resources={r"/api/*": {"origins": origins}},
+        methods=["GET", "HEAD", "OPTIONS"],
+        expose_headers=["ETag", "Link", "Location", "Retry-After"],
+        allow_headers=["Accept", "Authorization", "Content-Type", "If-None-Match", "If-Match"],
+    )

@@ -1,0 +1,179 @@
+"""Lists: format negotiation, sparse fieldsets, keyset pages, CSV and NDJSON exports."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Collection, Iterable, Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from flask import Response, current_app, request, stream_with_context
+
+from ..errors import Problem
+from ..jsonio import dumps, json_response
+from ..services.paging import CursorCodec, CursorError, fingerprint
+
+PAGING_ARGS = ("limit", "cursor", "count", "sort", "fields_", "format")
+NDJSON = "application/x-ndjson"
+
+
+def cursor_codec() -> CursorCodec:
+    """The app's cursor signer (FACTS_CURSOR_SECRET, else derived from the database URL)."""
+    secret = current_app.config.get("CURSOR_SECRET") or hashlib.sha256(
+        ("bilateral-facts cursor|" + current_app.config["DATABASE_URL"]).encode()
+    ).hexdigest()
+    return CursorCodec(secret)
+
+
+def negotiate_format(args: dict[str, Any]) -> str:
+    """``format=`` wins; else the Accept header picks CSV or NDJSON; else JSON."""
+    if args.get("format"):
+        return str(args["format"])
+    accept = request.accept_mimetypes
+    best = accept.best_match(["application/json", "text/csv", NDJSON])
+    if best == "text/csv":
+        return "csv"
+    if best == NDJSON:
+        return "ndjson"
+    return "json"
+
+
+def pick_fields(item: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+    """Keep only the asked fields (the id always comes along)."""
+    if not fields:
+        return item
+    keep = ["id", *[f for f in fields if f != "id"]] if "id" in item else fields
+    return {k: item[k] for k in keep if k in item}
+
+
+def check_fields(fields: list[str] | None, allowed: Iterable[str]) -> None:
+    """Refuse unknown names in ``fields`` with a 400 that lists the allowed ones."""
+    allowed = list(allowed)
+    unknown = [f for f in fields or [] if f not in allowed]
+    if unknown:
+        raise Problem(
+            400,
+            f"Unknown field(s) in fields: {', '.join(unknown)}.",
+            slug="invalid-parameters",
+            errors={"fields": [f"Allowed: {', '.join(allowed)}."]},
+        )
+
+
+def _url_with(**changes: Any) -> str:
+    params = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    params += [(k, v) for k, v in changes.items() if v is not None]
+    query = urlencode(params)
+    return request.base_url + (f"?{query}" if query else "")
+
+
+def csv_cell(value: Any) -> Any:
+    """Flatten one value for CSV: lists of scalars joined by ';', structures as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, (dict, list)):
+        return orjson.dumps(value).decode()
+    return value
+
+
+def _csv_chunks(rows: Iterator[dict[str, Any]], columns: list[str] | None) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer: csv.DictWriter[str] | None = None
+    for n, row in enumerate(rows):
+        if writer is None:
+            writer = csv.DictWriter(
+                buffer, fieldnames=columns or list(row), extrasaction="ignore", lineterminator="\r\n"
+            )
+            writer.writeheader()
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
+        if n % 200 == 199:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if writer is None and columns:
+        csv.writer(buffer, lineterminator="\r\n").writerow(columns)
+    yield buffer.getvalue()
+
+
+def export_response(
+    rows: Iterator[dict[str, Any]], fmt: str, name: str, columns: list[str] | None = None
+) -> Response:
+    """Stream every row as CSV or NDJSON, in constant memory."""
+    if fmt == "ndjson":
+        body: Iterator[Any] = (dumps(row) + b"\n" for row in rows)
+        mimetype = NDJSON
+    else:
+        body = _csv_chunks(rows, columns)
+        mimetype = "text/csv"
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    if fmt == "csv":
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def envelope(
+    items: list[dict[str, Any]], limit: int, next_cursor: str | None, total: int | None
+) -> Response:
+    """The JSON list envelope with its RFC 8288 Link header."""
+    meta: dict[str, Any] = {"limit": limit}
+    if total is not None:
+        meta["total"] = total
+    next_url = _url_with(cursor=next_cursor) if next_cursor else None
+    response = json_response(
+        {"data": items, "links": {"self": request.url, "next": next_url}, "meta": meta}
+    )
+    if next_url:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
+
+
+def keyset_list(
+    args: dict[str, Any],
+    *,
+    sorts: Collection[str],
+    default_sort: str,
+    page: Callable[[str, bool, tuple[Any, Any] | None, int], list[tuple[Any, Any]]],
+    hydrate: Callable[[list[Any]], list[dict[str, Any]]],
+    count: Callable[[], int],
+    export: Callable[[str, bool], Iterator[dict[str, Any]]],
+    name: str,
+    columns: list[str],
+) -> Response:
+    """Answer a list request: a keyset page as JSON, or every row as CSV / NDJSON."""
+    sort_arg = args.get("sort") or default_sort
+    sort, descending = sort_arg.lstrip("-"), sort_arg.startswith("-")
+    if sort not in sorts:
+        raise Problem(400, f"Cannot sort by {sort!r}.", slug="invalid-parameters",
+                      errors={"sort": [f"Allowed: {', '.join(sorts)} (prefix - for descending)."]})  # fmt: skip
+    fields = args.get("fields_")
+    check_fields(fields, columns)
+    fmt = negotiate_format(args)
+    if fmt in ("csv", "ndjson"):
+        shown = ["id", *[f for f in fields if f != "id"]] if fields else columns
+        rows = (pick_fields(r, fields) for r in export(sort, descending))
+        return export_response(rows, fmt, name, shown)
+
+    filters = fingerprint({k: v for k, v in args.items() if k not in PAGING_ARGS})
+    codec = cursor_codec()
+    after = None
+    if args.get("cursor"):
+        try:
+            after = codec.decode(args["cursor"], sort_arg, filters)
+        except CursorError as err:
+            raise Problem(400, str(err), slug="invalid-cursor", errors={"cursor": [str(err)]}) from None
+    limit = int(args["limit"])
+    try:
+        keys = page(sort, descending, after, limit + 1)
+    except CursorError as err:
+        raise Problem(400, str(err), slug="invalid-cursor", errors={"cursor": [str(err)]}) from None
+    has_next = len(keys) > limit
+    keys = keys[:limit]
+    items = [pick_fields(item, fields) for item in hydrate([i for _, i in keys])]
+    next_cursor = codec.encode(sort_arg, keys[-1][0], keys[-1][1], filters) if has_next else None
+    return envelope(items, limit, next_cursor, count() if args.get("count") else None)
