@@ -30,9 +30,13 @@ class ExactDecimal(fields.Decimal):
             raise ValidationError("Not a finite number.")
         digits = len(result.normalize().as_tuple().digits)
         exponent = result.normalize().as_tuple().exponent
-        if digits > MAX_SIGNIFICANT_DIGITS or (isinstance(exponent, int) and exponent < -6):
+        too_precise = digits > MAX_SIGNIFICANT_DIGITS or (
+            isinstance(exponent, int) and exponent < -6
+        )
+        if too_precise or abs(result) >= Decimal(10) ** MAX_SIGNIFICANT_DIGITS:
             raise ValidationError(
-                f"At most {MAX_SIGNIFICANT_DIGITS} significant digits and 6 decimal places."
+                f"At most {MAX_SIGNIFICANT_DIGITS} significant digits, 6 decimal places, "
+                f"and less than 10^{MAX_SIGNIFICANT_DIGITS} in size."
             )
         return result
 

@@ -88,6 +88,7 @@ def init_app(app: Flask, api: Api) -> None:
     CORS(
         app,
         resources={r"/api/*": {"origins": origins}},
+        send_wildcard=origins == "*",
         methods=["GET", "HEAD", "OPTIONS"],
         expose_headers=["ETag", "Link", "Location", "Retry-After"],
         allow_headers=["Accept", "Authorization", "Content-Type", "If-None-Match", "If-Match"],

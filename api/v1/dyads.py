@@ -62,6 +62,7 @@ class DyadList(MethodView):
             export=export,
             name="dyads",
             columns=list(DyadSchema().fields),
+            id_field="pair",
         )
 
 

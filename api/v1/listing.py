@@ -41,12 +41,14 @@ def negotiate_format(args: dict[str, Any]) -> str:
     return "json"
 
 
-def pick_fields(item: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
-    """Keep only the asked fields (the id always comes along)."""
-    if not fields:
-        return item
-    keep = ["id", *[f for f in fields if f != "id"]] if "id" in item else fields
-    return {k: item[k] for k in keep if k in item}
+def shown_fields(fields: list[str] | None, id_field: str) -> list[str] | None:
+    """The fields a sparse fieldset shows: the identifying one first, then those asked."""
+    return [id_field, *[f for f in fields if f != id_field]] if fields else None
+
+
+def pick_fields(item: dict[str, Any], keep: list[str] | None) -> dict[str, Any]:
+    """Keep only the given fields."""
+    return {k: item[k] for k in keep if k in item} if keep else item
 
 
 def check_fields(fields: list[str] | None, allowed: Iterable[str]) -> None:
@@ -144,6 +146,7 @@ def keyset_list(
     export: Callable[[str, bool], Iterator[dict[str, Any]]],
     name: str,
     columns: list[str],
+    id_field: str = "id",
 ) -> Response:
     """Answer a list request: a keyset page as JSON, or every row as CSV / NDJSON."""
     sort_arg = args.get("sort") or default_sort
@@ -151,13 +154,12 @@ def keyset_list(
     if sort not in sorts:
         raise Problem(400, f"Cannot sort by {sort!r}.", slug="invalid-parameters",
                       errors={"sort": [f"Allowed: {', '.join(sorts)} (prefix - for descending)."]})  # fmt: skip
-    fields = args.get("fields_")
-    check_fields(fields, columns)
+    check_fields(args.get("fields_"), columns)
+    fields = shown_fields(args.get("fields_"), id_field)
     fmt = negotiate_format(args)
     if fmt in ("csv", "ndjson"):
-        shown = ["id", *[f for f in fields if f != "id"]] if fields else columns
         rows = (pick_fields(r, fields) for r in export(sort, descending))
-        return export_response(rows, fmt, name, shown)
+        return export_response(rows, fmt, name, fields or columns)
 
     filters = fingerprint({k: v for k, v in args.items() if k not in PAGING_ARGS})
     codec = cursor_codec()

@@ -47,6 +47,7 @@ class PartyList(MethodView):
             export=lambda sort, desc: _export(s, args, sort, desc),
             name="parties",
             columns=list(PartySchema().fields),
+            id_field="code",
         )
 
 
