@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
+
 # The scoped session looks up the current app's factory, so tests and several
 # apps in one process each get their own engine.
 def _app_session() -> Session:

@@ -41,7 +41,7 @@ class CommaList(fields.List):
 class DateParam(fields.String):
     """A date of any precision (YYYY, YYYY-MM, YYYY-MM-DD), loaded as the interval it covers."""
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> DateSpan:
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> DateSpan:  # type: ignore[override]
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
             span = parse_date(text)
@@ -60,7 +60,9 @@ class ListArgs(QueryArgs):
     limit = fields.Integer(
         load_default=50,
         validate=validate.Range(min=1, max=MAX_LIMIT),
-        metadata={"description": "Page size, 1 to 500 (JSON pages only; exports stream every row)."},
+        metadata={
+            "description": "Page size, 1 to 500 (JSON pages only; exports stream every row)."
+        },
     )
     cursor = fields.String(
         validate=validate.Length(min=1, max=1000),
@@ -98,7 +100,9 @@ class FactFilterArgs(QueryArgs):
         validate=validate.Range(min=1, max=2**31 - 1),
         metadata={"description": "Source id: facts with evidence from it or any copy of it."},
     )
-    from_ = DateParam(data_key="from", metadata={"description": "Facts whose date overlaps from here on."})
+    from_ = DateParam(
+        data_key="from", metadata={"description": "Facts whose date overlaps from here on."}
+    )
     to = DateParam(metadata={"description": "Facts whose date overlaps up to here."})
     value_min = ExactDecimal(metadata={"description": "Smallest value (needs unit)."})
     value_max = ExactDecimal(metadata={"description": "Largest value (needs unit)."})
@@ -109,7 +113,9 @@ class FactFilterArgs(QueryArgs):
     )
     q = fields.String(
         validate=validate.Length(min=1, max=500),
-        metadata={"description": "Full text over summaries and evidence quotes; all words must match."},
+        metadata={
+            "description": "Full text over summaries and evidence quotes; all words must match."
+        },
     )
 
     @validates("dyad")
@@ -136,7 +142,9 @@ class SourceListArgs(ListArgs):
     canonical = fields.Boolean(
         metadata={"description": "canonical=true hides near-duplicate copies."}
     )
-    sort = fields.String(validate=_sorts("id", "published"), metadata={"description": "Default id."})
+    sort = fields.String(
+        validate=_sorts("id", "published"), metadata={"description": "Default id."}
+    )
 
 
 class SourceArgs(QueryArgs):

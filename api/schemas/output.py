@@ -242,7 +242,9 @@ class TimelinePointSchema(Schema):
 class TimelineMetaSchema(Schema):
     types = fields.List(fields.String())
     undated = fields.Integer()
-    too_coarse = fields.Integer(metadata={"description": "Facts dated less precisely than the bucket."})
+    too_coarse = fields.Integer(
+        metadata={"description": "Facts dated less precisely than the bucket."}
+    )
 
 
 class TimelineSchema(Schema):

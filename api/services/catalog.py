@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, literal, or_, select, union_all
+from sqlalchemy import String, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Actor, ActorRole, Fact, Party, PartyMembership
@@ -58,12 +58,17 @@ def party_page(
     session: Session, args: dict[str, Any], sort: str, desc: bool, after: Any, limit: int
 ) -> list[tuple[Any, Any]]:
     key = PARTY_SORTS[sort]
-    stmt: Select[Any] = select(key.expr, Party.code).where(*party_conditions(args))
-    return [(r[0], r[1]) for r in session.execute(apply_keyset(stmt, key, Party.code, desc, after).limit(limit))]
+    stmt: Any = select(key.expr, Party.code).where(*party_conditions(args))
+    return [
+        (r[0], r[1])
+        for r in session.execute(apply_keyset(stmt, key, Party.code, desc, after).limit(limit))
+    ]
 
 
 def count_parties(session: Session, args: dict[str, Any]) -> int:
-    return int(session.scalar(select(func.count()).select_from(Party).where(*party_conditions(args))) or 0)
+    return int(
+        session.scalar(select(func.count()).select_from(Party).where(*party_conditions(args))) or 0
+    )
 
 
 def _sides() -> Any:
@@ -117,11 +122,15 @@ def get_party(session: Session, code: str) -> dict[str, Any] | None:
                 "end": m.end_date.isoformat() if m.end_date else None}  # fmt: skip
 
     memberships = session.scalars(
-        select(PartyMembership).where(PartyMembership.member_code == code).order_by(PartyMembership.organization_code)
+        select(PartyMembership)
+        .where(PartyMembership.member_code == code)
+        .order_by(PartyMembership.organization_code)
     )
     data["memberships"] = [{"organization": m.organization_code, **_span(m)} for m in memberships]
     members = session.scalars(
-        select(PartyMembership).where(PartyMembership.organization_code == code).order_by(PartyMembership.member_code)
+        select(PartyMembership)
+        .where(PartyMembership.organization_code == code)
+        .order_by(PartyMembership.member_code)
     )
     data["members"] = [{"party": m.member_code, **_span(m)} for m in members]
     sides = _sides()
@@ -141,7 +150,9 @@ def actor_conditions(args: dict[str, Any]) -> list[Any]:
     if args.get("kind"):
         conds.append(Actor.kind == args["kind"])
     if args.get("q"):
-        conds.append(or_(_like(Actor.name, args["q"]), _like(cast(Actor.aliases, String), args["q"])))
+        conds.append(
+            or_(_like(Actor.name, args["q"]), _like(cast(Actor.aliases, String), args["q"]))
+        )
     role_conds: list[Any] = []
     if args.get("party"):
         role_conds.append(ActorRole.party_code == args["party"])
@@ -152,9 +163,7 @@ def actor_conditions(args: dict[str, Any]) -> list[Any]:
         role_conds.append(or_(ActorRole.start_date.is_(None), ActorRole.start_date <= span.end))
         role_conds.append(or_(ActorRole.end_date.is_(None), ActorRole.end_date >= span.start))
     if role_conds:
-        conds.append(
-            select(literal(1)).where(ActorRole.actor_id == Actor.id, *role_conds).exists()
-        )
+        conds.append(select(literal(1)).where(ActorRole.actor_id == Actor.id, *role_conds).exists())
     return conds
 
 
@@ -162,12 +171,17 @@ def actor_page(
     session: Session, args: dict[str, Any], sort: str, desc: bool, after: Any, limit: int
 ) -> list[tuple[Any, Any]]:
     key = ACTOR_SORTS[sort]
-    stmt: Select[Any] = select(key.expr, Actor.id).where(*actor_conditions(args))
-    return [(r[0], r[1]) for r in session.execute(apply_keyset(stmt, key, Actor.id, desc, after).limit(limit))]
+    stmt: Any = select(key.expr, Actor.id).where(*actor_conditions(args))
+    return [
+        (r[0], r[1])
+        for r in session.execute(apply_keyset(stmt, key, Actor.id, desc, after).limit(limit))
+    ]
 
 
 def count_actors(session: Session, args: dict[str, Any]) -> int:
-    return int(session.scalar(select(func.count()).select_from(Actor).where(*actor_conditions(args))) or 0)
+    return int(
+        session.scalar(select(func.count()).select_from(Actor).where(*actor_conditions(args))) or 0
+    )
 
 
 def actor_dict(actor: Actor) -> dict[str, Any]:
@@ -192,7 +206,9 @@ def actor_dict(actor: Actor) -> dict[str, Any]:
 def actors_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     actors = {
         a.id: a
-        for a in session.scalars(select(Actor).where(Actor.id.in_(ids)).options(selectinload(Actor.roles)))
+        for a in session.scalars(
+            select(Actor).where(Actor.id.in_(ids)).options(selectinload(Actor.roles))
+        )
     }
     return [actor_dict(actors[i]) for i in ids if i in actors]
 

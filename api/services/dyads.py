@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Evidence, Fact, Source
@@ -47,8 +47,12 @@ def dyad_page(
 ) -> list[dict[str, Any]]:
     """One page of dyads with their fact counts and date range."""
     sub = _grouped(args)
-    key = SortKey(sub.c.facts, parse_int_key) if sort == "facts" else SortKey(sub.c.pair, parse_str_key)
-    stmt: Select[Any] = select(sub)
+    key = (
+        SortKey(sub.c.facts, parse_int_key)
+        if sort == "facts"
+        else SortKey(sub.c.pair, parse_str_key)
+    )
+    stmt: Any = select(sub)
     rows = session.execute(apply_keyset(stmt, key, sub.c.pair, desc, after).limit(limit)).mappings()
     return [
         {
@@ -165,7 +169,9 @@ def dyad_timeline(
         conds.append(Fact.date_end >= span_from.start)
     if span_to is not None:
         conds.append(Fact.date_start <= span_to.end)
-    rows = session.execute(select(Fact.type, Fact.date_start, Fact.date_precision).where(*conds)).all()
+    rows = session.execute(
+        select(Fact.type, Fact.date_start, Fact.date_precision).where(*conds)
+    ).all()
     fine_enough = _PRECISION_RANK["year" if bucket == "year" else "month"]
     placed = [r for r in rows if r.date_start and _PRECISION_RANK[r.date_precision] <= fine_enough]
     undated = sum(1 for r in rows if r.date_start is None)

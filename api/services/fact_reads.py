@@ -12,7 +12,6 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Numeric,
-    Select,
     and_,
     column,
     exists,
@@ -81,7 +80,9 @@ def source_group(session: Session, source_id: int) -> list[int]:
         return []
     root = row.canonical_id or row.id
     return list(
-        session.scalars(select(Source.id).where(or_(Source.id == root, Source.canonical_id == root)))
+        session.scalars(
+            select(Source.id).where(or_(Source.id == root, Source.canonical_id == root))
+        )
     )
 
 
@@ -117,9 +118,7 @@ def fact_conditions(session: Session, args: dict[str, Any]) -> list[ColumnElemen
         )
     if args.get("source") is not None:
         group = source_group(session, args["source"]) or [args["source"]]
-        conds.append(
-            exists().where(Evidence.fact_id == Fact.id, Evidence.source_id.in_(group))
-        )
+        conds.append(exists().where(Evidence.fact_id == Fact.id, Evidence.source_id.in_(group)))
     span_from: DateSpan | None = args.get("from_")
     span_to: DateSpan | None = args.get("to")
     if span_from is not None:
@@ -147,7 +146,7 @@ def fact_ids_page(
 ) -> list[tuple[Any, int]]:
     """(sort key, id) of up to ``limit`` matching facts after the given position."""
     key = FACT_SORTS[sort]
-    stmt: Select[Any] = select(key.expr, Fact.id).where(*fact_conditions(session, args))
+    stmt: Any = select(key.expr, Fact.id).where(*fact_conditions(session, args))
     stmt = apply_keyset(stmt, key, Fact.id, descending, after).limit(limit)
     return [(row[0], row[1]) for row in session.execute(stmt)]
 
@@ -162,7 +161,9 @@ def facts_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     """Fact representations in the order of ``ids``."""
     if not ids:
         return []
-    facts = {f.id: f for f in session.scalars(select(Fact).where(Fact.id.in_(ids)).options(*FACT_LOADS))}
+    facts = {
+        f.id: f for f in session.scalars(select(Fact).where(Fact.id.in_(ids)).options(*FACT_LOADS))
+    }
     return [fact_snapshot(facts[i]) for i in ids if i in facts]
 
 

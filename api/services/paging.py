@@ -21,6 +21,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, literal, tuple_
+from sqlalchemy.orm import QueryableAttribute
+
+# A column or an expression to sort on.
+SortExpr = ColumnElement[Any] | QueryableAttribute[Any]
 
 
 class CursorError(ValueError):
@@ -31,7 +35,7 @@ class CursorError(ValueError):
 class SortKey:
     """A sortable field: its SQL expression and how to read a key back from a cursor."""
 
-    expr: ColumnElement[Any]
+    expr: SortExpr
     parse: Callable[[Any], Any]
 
 
@@ -119,7 +123,7 @@ class CursorCodec:
 def apply_keyset(
     stmt: Select[Any],
     key: SortKey,
-    id_col: ColumnElement[Any],
+    id_col: SortExpr,
     descending: bool,
     after: tuple[Any, Any] | None,
 ) -> Select[Any]:

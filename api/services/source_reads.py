@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Select, func, literal, or_, select
+from sqlalchemy import Date, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Source
@@ -55,8 +55,11 @@ def source_page(
     session: Session, args: dict[str, Any], sort: str, desc: bool, after: Any, limit: int
 ) -> list[tuple[Any, Any]]:
     key = SOURCE_SORTS[sort]
-    stmt: Select[Any] = select(key.expr, Source.id).where(*source_conditions(args))
-    return [(r[0], r[1]) for r in session.execute(apply_keyset(stmt, key, Source.id, desc, after).limit(limit))]
+    stmt: Any = select(key.expr, Source.id).where(*source_conditions(args))
+    return [
+        (r[0], r[1])
+        for r in session.execute(apply_keyset(stmt, key, Source.id, desc, after).limit(limit))
+    ]
 
 
 def count_sources(session: Session, args: dict[str, Any]) -> int:

@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+import http
+
 from flask import Flask
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+
+from ..schemas.output import ProblemSchema
 
 PREFIX = "/api/v1"
 
 
+class ProblemApi(Api):
+    """flask-smorest Api whose error responses are documented as RFC 9457 problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response: dict[str, object] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+                prepare_response(response, self.spec, "application/problem+json")
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "Problem (RFC 9457)", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, "application/problem+json")
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
+
+
 def register(app: Flask) -> Api:
     """Create the flask-smorest Api and register v1's blueprints on it."""
-    from . import actors, caching, dyads, facts, health, meta, parties, sources
+    from . import actors, caching, docs, dyads, facts, health, meta, parties, sources
 
-    api = Api(
+    api = ProblemApi(
         app,
         spec_kwargs={
             "info": {
@@ -28,5 +50,6 @@ def register(app: Flask) -> Api:
     api.register_blueprint(actors.blp, url_prefix=f"{PREFIX}/actors")
     api.register_blueprint(dyads.blp, url_prefix=f"{PREFIX}/dyads")
     app.register_blueprint(health.bp)
+    docs.init_app(app)
     caching.init_app(app, api)
     return api

@@ -42,7 +42,9 @@ class ActorList(MethodView):
             args,
             sorts=catalog.ACTOR_SORTS,
             default_sort="name",
-            page=lambda sort, desc, after, limit: catalog.actor_page(s, args, sort, desc, after, limit),
+            page=lambda sort, desc, after, limit: catalog.actor_page(
+                s, args, sort, desc, after, limit
+            ),
             hydrate=lambda ids: catalog.actors_by_ids(s, ids),
             count=lambda: catalog.count_actors(s, args),
             export=lambda sort, desc: _export(s, args, sort, desc),

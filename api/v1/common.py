@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,6 @@ from flask_smorest.arguments import ArgumentsMixin
 
 from ..db import session
 from ..errors import Problem
-from ..schemas.output import ProblemSchema
 from ..services.catalog import resolve_party
 
 PROBLEM = "application/problem+json"
@@ -27,15 +27,18 @@ class Blueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = _Parser()
 
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
+        """Like flask-smorest's, but bad query strings and paths are documented as 400."""
+        if location in ("query", "path", "headers"):
+            kwargs.setdefault("error_status_code", 400)
+        return super().arguments(schema, location=location, **kwargs)
+
     def problems(self, *statuses: int) -> Callable[[Any], Any]:
-        """Document problem+json answers for ``statuses``."""
+        """Document problem+json answers for ``statuses`` (shared response components)."""
 
         def decorator(func: Any) -> Any:
             for status in statuses:
-                func = self.alt_response(
-                    status, schema=ProblemSchema, content_type=PROBLEM,
-                    description="Problem (RFC 9457)",
-                )(func)  # fmt: skip
+                func = self.alt_response(status, response=http.HTTPStatus(status).name)(func)
             return func
 
         return decorator
@@ -44,7 +47,7 @@ class Blueprint(flask_smorest.Blueprint):
         """Document the CSV and NDJSON forms of a list."""
         return self.doc(
             responses={
-                "200": {
+                200: {
                     "content": {
                         "text/csv": {"schema": {"type": "string"}},
                         "application/x-ndjson": {"schema": {"type": "string"}},

@@ -25,11 +25,10 @@ ASSET_VERSION = swagger_ui_path.name.removeprefix("swagger-ui-")
 # external demo spec, and oauth2-redirect.html carries inline scripts.
 ASSETS = frozenset(
     {
-        "index.css",
         "swagger-ui.css",
+        "index.css",
         "swagger-ui-bundle.js",
         "swagger-ui-standalone-preset.js",
-        "favicon-16x16.png",
         "favicon-32x32.png",
     }
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from apispec import APISpec
 from apispec.ext.marshmallow import OpenAPIConverter
 from flask import url_for
 from flask.views import MethodView
@@ -56,7 +57,10 @@ class Index(MethodView):
 
 
 def _attribute_schema(schema: Any) -> dict[str, Any]:
-    converter = OpenAPIConverter(openapi_version="3.0.3", schema_name_resolver=lambda _: None, spec=None)  # type: ignore[arg-type]
+    spec = APISpec("fact-type attributes", "1", "3.0.3")
+    converter = OpenAPIConverter(
+        openapi_version="3.0.3", schema_name_resolver=lambda _: None, spec=spec
+    )
     result: dict[str, Any] = converter.schema2jsonschema(schema)
     result["additionalProperties"] = False
     return result

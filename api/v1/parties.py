@@ -41,7 +41,9 @@ class PartyList(MethodView):
             args,
             sorts=catalog.PARTY_SORTS,
             default_sort="code",
-            page=lambda sort, desc, after, limit: catalog.party_page(s, args, sort, desc, after, limit),
+            page=lambda sort, desc, after, limit: catalog.party_page(
+                s, args, sort, desc, after, limit
+            ),
             hydrate=lambda codes: catalog.parties_by_codes(s, codes),
             count=lambda: catalog.count_parties(s, args),
             export=lambda sort, desc: _export(s, args, sort, desc),

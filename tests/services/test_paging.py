@@ -17,7 +17,7 @@ def test_round_trip() -> None:
 
 def test_tampered_payload_is_refused() -> None:
     codec = CursorCodec("secret")
-    body, sig = codec.encode("-date", "2015-05-21", 7, "f1").split(".")
+    _, sig = codec.encode("-date", "2015-05-21", 7, "f1").split(".")
     forged = base64.urlsafe_b64encode(b'{"s":"-date","k":"2015-05-21","i":1,"f":"f1"}').decode()
     with pytest.raises(CursorError, match="altered"):
         codec.decode(f"{forged.rstrip('=')}.{sig}", "-date", "f1")

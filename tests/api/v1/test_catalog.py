@@ -21,7 +21,9 @@ from api.vocabulary import FACT_TYPES
 from tests.conftest import problem
 
 
-def test_sources_list_without_text_and_canonical_filter(client: FlaskClient, db_session: Session) -> None:
+def test_sources_list_without_text_and_canonical_filter(
+    client: FlaskClient, db_session: Session
+) -> None:
     body = client.get("/api/v1/sources?count=true").get_json()
     assert SourceListSchema().validate(body) == {}
     assert body["meta"]["total"] == 4
@@ -95,7 +97,9 @@ def test_actor_by_key_or_id(client: FlaskClient) -> None:
     putin = client.get("/api/v1/actors/vladimir-putin").get_json()
     assert ActorSchema().validate(putin) == {}
     assert client.get(f"/api/v1/actors/{putin['id']}").get_json() == putin
-    assert {"title": "President", "party": "RUS", "start": "2012-05-07", "end": None} in putin["roles"]
+    assert {"title": "President", "party": "RUS", "start": "2012-05-07", "end": None} in putin[
+        "roles"
+    ]
     problem(client.get("/api/v1/actors/nobody"), 404)
 
 
@@ -120,11 +124,15 @@ def test_fact_types_with_attribute_schemas(client: FlaskClient) -> None:
 
 
 def test_lists_share_csv_and_cursors(client: FlaskClient, db_session: Session) -> None:
-    text = client.get("/api/v1/parties?format=csv&kind=organization&fields=name").get_data(as_text=True)
+    text = client.get("/api/v1/parties?format=csv&kind=organization&fields=name").get_data(
+        as_text=True
+    )
     assert text == "code,name\r\nOPEC,OPEC\r\nOPEC+,OPEC+\r\n"
     first = client.get("/api/v1/parties?limit=100").get_json()
     second = client.get(first["links"]["next"]).get_json()
     assert not {p["code"] for p in first["data"]} & {p["code"] for p in second["data"]}
     assert second["data"][0]["code"] > first["data"][-1]["code"]
     sources = db_session.scalars(select(Source.id).order_by(Source.id)).all()
-    assert [s["id"] for s in client.get("/api/v1/sources?limit=2").get_json()["data"]] == list(sources[:2])
+    assert [s["id"] for s in client.get("/api/v1/sources?limit=2").get_json()["data"]] == list(
+        sources[:2]
+    )

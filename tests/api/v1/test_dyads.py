@@ -71,7 +71,9 @@ def test_timeline_by_year_fills_empty_years(client: FlaskClient) -> None:
 
 
 def test_timeline_by_month_leaves_out_year_dated_facts(client: FlaskClient) -> None:
-    body = client.get("/api/v1/dyads/RUS/IRQ/timeline?bucket=month&type=trade_volume,aid_offer").get_json()
+    body = client.get(
+        "/api/v1/dyads/RUS/IRQ/timeline?bucket=month&type=trade_volume,aid_offer"
+    ).get_json()
     chosen = [f for f in RUS_IRQ if f["type"] in ("trade_volume", "aid_offer")]
     monthly = Counter(f["date"][:7] for f in chosen if f["date_precision"] != "year")
     assert {p["period"]: p["count"] for p in body["data"] if p["count"]} == dict(monthly)

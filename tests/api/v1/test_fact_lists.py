@@ -37,13 +37,24 @@ def test_actor_filter_by_key_or_id(client: FlaskClient, db_session: Session) -> 
     assert "actor" in problem(client.get("/api/v1/facts?actor=nobody"), 400)["errors"]
 
 
-def test_source_filter_covers_the_story_and_its_copies(client: FlaskClient, db_session: Session) -> None:
-    original = db_session.scalar(select(Source).where(Source.canonical_id.is_(None)).order_by(Source.id))
+def test_source_filter_covers_the_story_and_its_copies(
+    client: FlaskClient, db_session: Session
+) -> None:
+    original = db_session.scalar(
+        select(Source).where(Source.canonical_id.is_(None)).order_by(Source.id)
+    )
     copy = db_session.scalar(select(Source).where(Source.canonical_id == original.id))  # type: ignore[union-attr]
     assert original is not None and copy is not None
-    via_original, via_copy = set(ids(client, f"source={original.id}")), set(ids(client, f"source={copy.id}"))
+    via_original, via_copy = (
+        set(ids(client, f"source={original.id}")),
+        set(ids(client, f"source={copy.id}")),
+    )
     assert via_original == via_copy
-    expected = {f.id for f in all_facts(db_session) if {e.source_id for e in f.evidence} & {original.id, copy.id}}
+    expected = {
+        f.id
+        for f in all_facts(db_session)
+        if {e.source_id for e in f.evidence} & {original.id, copy.id}
+    }
     assert via_original == expected
     assert set(ids(client, f"source={original.id}")) == {
         f["id"] for f in client.get(f"/api/v1/sources/{copy.id}/facts").get_json()["data"]
@@ -83,9 +94,13 @@ def test_value_range_needs_a_unit(client: FlaskClient) -> None:
     assert len(ids(client, "unit=persons")) == 1
 
 
-def test_full_text_search_is_stemmed_and_follows_changes(client: FlaskClient, db_session: Session) -> None:
+def test_full_text_search_is_stemmed_and_follows_changes(
+    client: FlaskClient, db_session: Session
+) -> None:
     hits = ids(client, "q=airliner")  # stored text says "airliners"
-    assert hits and all("irliner" in client.get(f"/api/v1/facts/{i}").get_data(as_text=True) for i in hits)
+    assert hits and all(
+        "irliner" in client.get(f"/api/v1/facts/{i}").get_data(as_text=True) for i in hits
+    )
     assert ids(client, "q=zeppelin") == []
     quoted = ids(client, "q=neighboring")  # in a quote only, not a summary
     assert quoted
@@ -97,7 +112,7 @@ def test_full_text_search_is_stemmed_and_follows_changes(client: FlaskClient, db
     made = make_fact(db_session, summary="Quokka diplomacy.")
     assert ids(client, "q=quokka") == [made.id]
     # Operators and quotes are plain words, never query syntax errors.
-    assert ids(client, 'q=%22unbalanced AND OR NEAR(') == []
+    assert ids(client, "q=%22unbalanced AND OR NEAR(") == []
     assert ids(client, "q=Thursday%20offered") != []
 
 
@@ -108,7 +123,9 @@ def test_combined_filters(client: FlaskClient, db_session: Session) -> None:
         and f.date_start.year == 2016
     }  # fmt: skip
     assert expected
-    got = ids(client, "type=statement,aid_offer&subject=rus&dyad=IRQ,RUS&from=2016&to=2016&limit=500")
+    got = ids(
+        client, "type=statement,aid_offer&subject=rus&dyad=IRQ,RUS&from=2016&to=2016&limit=500"
+    )
     assert set(got) == expected
 
 
@@ -137,7 +154,9 @@ def walk(client: FlaskClient, url: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("sort", ["-date", "date", "id", "-value", "created"])
-def test_walking_pages_visits_every_fact_once(client: FlaskClient, db_session: Session, sort: str) -> None:
+def test_walking_pages_visits_every_fact_once(
+    client: FlaskClient, db_session: Session, sort: str
+) -> None:
     everything = walk(client, f"/api/v1/facts?sort={sort}&limit=500")
     paged = walk(client, f"/api/v1/facts?sort={sort}&limit=4")
     assert [f["id"] for f in paged] == [f["id"] for f in everything]
@@ -156,7 +175,9 @@ def test_empty_result(client: FlaskClient) -> None:
     assert body["data"] == [] and body["links"]["next"] is None and body["meta"]["total"] == 0
 
 
-def test_pages_stay_stable_when_facts_are_inserted(client: FlaskClient, db_session: Session) -> None:
+def test_pages_stay_stable_when_facts_are_inserted(
+    client: FlaskClient, db_session: Session
+) -> None:
     first = client.get("/api/v1/facts?sort=-date&limit=5").get_json()
     make_fact(db_session, date="2030-01-01", summary="Newest, inserted between pages.")
     make_fact(db_session, date="1999-01-01", summary="Oldest, inserted between pages.")
@@ -172,9 +193,20 @@ def test_tampered_and_foreign_cursors_are_400(client: FlaskClient) -> None:
     cursor = nxt.split("cursor=")[1]
     body, sig = cursor.split(".")
     tampered = body[:-2] + ("AA" if body[-2:] != "AA" else "BB") + "." + sig
-    assert problem(client.get(f"/api/v1/facts?limit=2&cursor={tampered}"), 400)["type"] == "/problems/invalid-cursor"
-    assert "another query" in problem(client.get(f"/api/v1/facts?limit=2&type=statement&cursor={cursor}"), 400)["detail"]
-    assert "another query" in problem(client.get(f"/api/v1/facts?limit=2&sort=id&cursor={cursor}"), 400)["detail"]
+    assert (
+        problem(client.get(f"/api/v1/facts?limit=2&cursor={tampered}"), 400)["type"]
+        == "/problems/invalid-cursor"
+    )
+    assert (
+        "another query"
+        in problem(client.get(f"/api/v1/facts?limit=2&type=statement&cursor={cursor}"), 400)[
+            "detail"
+        ]
+    )
+    assert (
+        "another query"
+        in problem(client.get(f"/api/v1/facts?limit=2&sort=id&cursor={cursor}"), 400)["detail"]
+    )
     problem(client.get("/api/v1/facts?cursor=" + "x" * 1001), 400)
     problem(client.get("/api/v1/facts?cursor=not-a-cursor"), 400)
     # The page size may change while walking.
@@ -189,7 +221,9 @@ def test_sparse_fieldsets(client: FlaskClient) -> None:
 
 
 def test_csv_quotes_and_flattens(client: FlaskClient, db_session: Session) -> None:
-    made = make_fact(db_session, summary='Said "yes", then, no\nnew line', other_parties=["IRN", "SYR"])
+    made = make_fact(
+        db_session, summary='Said "yes", then, no\nnew line', other_parties=["IRN", "SYR"]
+    )
     r = client.get("/api/v1/facts?format=csv&sort=-id")
     assert r.status_code == 200 and r.mimetype == "text/csv"
     assert r.headers["Content-Disposition"] == 'attachment; filename="facts.csv"'
@@ -218,7 +252,9 @@ def test_ndjson_streams_every_matching_row(client: FlaskClient, db_session: Sess
     lines = r.get_data(as_text=True).splitlines()
     assert len(lines) == len(all_facts(db_session))
     assert [orjson.loads(line)["id"] for line in lines] == ids(client, "limit=500")
-    rus_only = client.get("/api/v1/facts?format=ndjson&subject=IRQ").get_data(as_text=True).splitlines()
+    rus_only = (
+        client.get("/api/v1/facts?format=ndjson&subject=IRQ").get_data(as_text=True).splitlines()
+    )
     assert {orjson.loads(line)["subject"] for line in rus_only} == {"IRQ"}
 
 
@@ -230,7 +266,9 @@ def test_etag_and_304(client: FlaskClient, db_session: Session) -> None:
     assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == tag
     other = client.get("/api/v1/facts?dyad=RUS,IRQ&limit=5", headers={"If-None-Match": tag})
     assert other.status_code == 200 and other.headers["ETag"] != tag
-    csv_tag = client.get("/api/v1/facts?dyad=RUS,IRQ", headers={"Accept": "text/csv"}).headers["ETag"]
+    csv_tag = client.get("/api/v1/facts?dyad=RUS,IRQ", headers={"Accept": "text/csv"}).headers[
+        "ETag"
+    ]
     assert csv_tag != tag
 
 
@@ -266,6 +304,8 @@ def test_drafts_need_a_token(client: FlaskClient) -> None:
         ("limit=-1", "limit"), ("status=secret", "status"), ("fields=", "fields"),
     ],
 )  # fmt: skip
-def test_bad_values_are_400_naming_the_parameter(client: FlaskClient, query: str, name: str) -> None:
+def test_bad_values_are_400_naming_the_parameter(
+    client: FlaskClient, query: str, name: str
+) -> None:
     body = problem(client.get(f"/api/v1/facts?{query}"), 400)
     assert name in body["errors"], body
