@@ -80,6 +80,12 @@ def _from_http(exc: HTTPException) -> Response:
         errors: dict[str, Any] = {}
         for location_errors in messages.values():
             errors.update(location_errors)
+        schema = data.get("schema")
+        if schema is not None:
+            allowed = ", ".join(sorted(f.data_key or n for n, f in schema.fields.items()))
+            for name, problem in errors.items():
+                if problem == ["Unknown field."]:
+                    errors[name] = [f"Unknown parameter. Allowed: {allowed}."]
         if locations <= {"query", "path", "view_args", "headers"}:
             status = 400
         fields = ", ".join(sorted(errors))

@@ -105,6 +105,8 @@ def test_bad_parameters_are_400_problems_naming_them(client: FlaskClient) -> Non
     for url, name in cases.items():
         body = problem(client.get(url), 400)
         assert name in body["errors"], url
+        if name in ("colour", "x"):
+            assert body["errors"][name][0].startswith("Unknown parameter. Allowed: ")
         assert name in body["detail"]
 
 
