@@ -144,9 +144,64 @@ def verify_command() -> None:
         sys.exit(1)
 
 
+@click.group("tokens")
+def tokens_group() -> None:
+    """Create, list and revoke API tokens."""
+
+
+@tokens_group.command("create")
+@click.argument("name")
+@click.option(
+    "--scope", "scopes", multiple=True, required=True, type=click.Choice(["write", "admin"]),
+    help="write: curate sources and facts; admin: everything write can, and more.",
+)  # fmt: skip
+@with_appcontext
+def tokens_create(name: str, scopes: tuple[str, ...]) -> None:
+    """Create a token NAME and print its secret (shown this once, never stored)."""
+    from .services.tokens import create_token
+
+    try:
+        with db.write_transaction() as s:
+            secret = create_token(s, name, list(scopes))
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(secret)
+    click.echo(f"token {name!r} ({', '.join(sorted(set(scopes)))}): keep the secret above; "
+               "it cannot be shown again.", err=True)  # fmt: skip
+
+
+@tokens_group.command("list")
+@with_appcontext
+def tokens_list() -> None:
+    """List tokens: name, scopes, created, last used, revoked."""
+    from .services.tokens import list_tokens
+
+    def ts(value: Any) -> str:
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else "-"
+
+    for t in list_tokens(db.session()):
+        state = f"revoked {ts(t.revoked_at)}" if t.revoked_at else "active"
+        click.echo(f"{t.name}\t{','.join(t.scopes)}\tcreated {ts(t.created_at)}\t"
+                   f"last used {ts(t.last_used_at)}\t{state}")  # fmt: skip
+
+
+@tokens_group.command("revoke")
+@click.argument("name")
+@with_appcontext
+def tokens_revoke(name: str) -> None:
+    """Revoke the token NAME; it stops working at once."""
+    from .services.tokens import revoke_token
+
+    with db.write_transaction() as s:
+        done = revoke_token(s, name)
+    if not done:
+        raise click.ClickException(f"no active token named {name!r}")
+    click.echo(f"token {name!r} revoked")
+
+
 def init_app(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
-    for cmd in (db_group, load_fixtures_command, import_command, verify_command):
+    for cmd in (db_group, load_fixtures_command, import_command, verify_command, tokens_group):
         app.cli.add_command(cmd)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +68,13 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(lambda _exc: session.remove())
 
 
+# Bookkeeping that is not data: writing it does not change any response.
+_NOT_DATA = ("ApiToken", "IdempotencyKey")
+
+
 @event.listens_for(Session, "after_flush")
 def _note_change(s: Session, _ctx: Any) -> None:
-    if s.new or s.dirty or s.deleted:
+    if any(type(o).__name__ not in _NOT_DATA for o in chain(s.new, s.dirty, s.deleted)):
         s.info["data_changed"] = True
 
 
@@ -84,7 +89,10 @@ def write_transaction() -> Iterator[Session]:
 
     s = session()
     if not s.in_transaction():
-        s.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        conn = s.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        if conn.dialect.name == "postgresql":
+            # One writer at a time, as on SQLite: change-feed numbers then follow commit order.
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(2015052100)")
     s.info.pop("data_changed", None)
     try:
         yield s

@@ -91,3 +91,12 @@ class FactInSchema(StrictSchema):
                     errors[name] = ["Only with a value."]
         if errors:
             raise ValidationError(errors)
+
+
+class FactPatchSchema(FactInSchema):
+    """Any subset of a fact's fields; the merged result is validated as a whole."""
+
+    status = fields.String(validate=validate.OneOf(FACT_STATUSES[:2]))
+
+    def _value_needs_unit(self, data: dict[str, Any], **_: Any) -> None:  # type: ignore[override]
+        """Checked after merging with the stored fact, not on the patch alone."""

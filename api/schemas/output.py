@@ -271,3 +271,17 @@ class IndexSchema(Schema):
     data_version = fields.Integer()
     data_changed_at = fields.String(allow_none=True)
     links = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class RevisionSchema(Schema):
+    id = fields.Integer()
+    version = fields.Integer()
+    action = fields.String(metadata={"description": "create, update, publish or retract"})
+    author = fields.String(metadata={"description": "The token name that made the change."})
+    created_at = fields.DateTime()
+    changes = fields.Dict(allow_none=True, metadata={"description": "field: {from, to}"})
+    snapshot = fields.Dict(metadata={"description": "The full representation after the change."})
+
+
+class RevisionListSchema(Schema):
+    data = fields.List(fields.Nested(RevisionSchema))

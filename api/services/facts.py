@@ -163,7 +163,7 @@ def replace_fact(session: Session, fact: Fact, new: Fact, author: str) -> bool:
     if fact_content(before) == fact_content(fact_snapshot(new)):
         return False
     for name in (
-        "type", "subject", "counterpart", "date_start", "date_end", "date_precision",
+        "key", "type", "subject", "counterpart", "date_start", "date_end", "date_precision",
         "date_basis", "value", "unit", "value_qualifier", "summary", "attributes", "status",
     ):  # fmt: skip
         setattr(fact, name, getattr(new, name))

@@ -19,6 +19,8 @@ from flask_smorest import Api
 from ..db import data_version
 
 _STATIC = ("/api/v1/openapi.json", "/api/v1/docs")
+# Views that tag their own entity (version-based ETags, used by If-Match on writes).
+OWN_ETAG = {"facts.FactItem", "sources.SourceItem"}
 
 
 def _spec_digest(api: Api) -> str:
@@ -61,6 +63,8 @@ def init_app(app: Flask, api: Api) -> None:
     def _revalidate() -> Response | None:
         if request.method not in ("GET", "HEAD") or not request.path.startswith("/api/v1"):
             return None
+        if request.endpoint in OWN_ETAG:
+            return None
         tag = _etag(api)
         g.etag = tag
         if request.if_none_match and request.if_none_match.contains_weak(tag):
@@ -75,13 +79,11 @@ def init_app(app: Flask, api: Api) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         if response.mimetype == "application/problem+json":
             response.headers["Cache-Control"] = "no-store"
-        elif (
-            request.method in ("GET", "HEAD")
-            and response.status_code == 200
-            and getattr(g, "etag", None)
-        ):
-            response.set_etag(g.etag)
-            _cache_headers(response)
+        elif request.method in ("GET", "HEAD") and response.status_code in (200, 304):
+            if getattr(g, "etag", None) and "ETag" not in response.headers:
+                response.set_etag(g.etag)
+            if "ETag" in response.headers:
+                _cache_headers(response)
         return response
 
     origins: Any = app.config["CORS_ORIGINS"]
@@ -89,7 +91,22 @@ def init_app(app: Flask, api: Api) -> None:
         app,
         resources={r"/api/*": {"origins": origins}},
         send_wildcard=origins == "*",
-        methods=["GET", "HEAD", "OPTIONS"],
-        expose_headers=["ETag", "Link", "Location", "Retry-After"],
-        allow_headers=["Accept", "Authorization", "Content-Type", "If-None-Match", "If-Match"],
+        methods=["GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"],
+        expose_headers=[
+            "ETag",
+            "Link",
+            "Location",
+            "Retry-After",
+            "RateLimit-Limit",
+            "RateLimit-Remaining",
+            "RateLimit-Reset",
+        ],
+        allow_headers=[
+            "Accept",
+            "Authorization",
+            "Content-Type",
+            "If-None-Match",
+            "If-Match",
+            "Idempotency-Key",
+        ],
     )

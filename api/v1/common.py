@@ -80,14 +80,3 @@ def resolve_codes(args: dict[str, Any], *names: str) -> dict[str, Any]:
         raise Problem(400, "A dyad needs two different parties.", slug="invalid-parameters",
                       errors={"dyad": ["Both codes name the same party."]})  # fmt: skip
     return args
-
-
-def public_statuses(args: dict[str, Any]) -> list[str]:
-    """The statuses a read may see: published only, until tokens exist."""
-    asked = args.get("status") or ["published"]
-    if asked != ["published"]:
-        raise Problem(
-            401, "Drafts and retracted facts are visible only with an API token.",
-            slug="unauthorized", headers={"WWW-Authenticate": 'Bearer realm="bilateral-facts"'},
-        )  # fmt: skip
-    return ["published"]

@@ -4,36 +4,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, request, url_for
 from flask.views import MethodView
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..db import session
 from ..errors import Problem
 from ..jsonio import json_response
+from ..models import Fact, Revision
 from ..schemas.args import FactListArgs, NoArgs
-from ..schemas.output import FactDetailSchema, FactListSchema, FactSchema
-from ..services import fact_reads
+from ..schemas.fact_input import FactInSchema, FactPatchSchema
+from ..schemas.output import FactDetailSchema, FactListSchema, FactSchema, RevisionListSchema
+from ..services import fact_reads, fact_writes
 from ..services.catalog import find_actor
-from .common import Blueprint, public_statuses, resolve_codes
+from ..services.facts import create_fact
+from .auth import caller, readable_statuses
+from .common import Blueprint, resolve_codes
 from .listing import keyset_list
+from .writes import check_if_match, run_write, write_view
 
 blp = Blueprint("facts", __name__, description="Curated facts with their evidence.")
 FACT_FIELDS = list(FactSchema().fields)
+ALL_STATUSES = ["draft", "published", "retracted"]
 
 
 def prepare_fact_args(args: dict[str, Any]) -> dict[str, Any]:
     """Resolve codes, actor and statuses; check that value bounds come with a unit."""
     resolve_codes(args, "subject", "counterpart", "party", "dyad")
-    args["status"] = public_statuses(args)
+    args["status"] = readable_statuses(args)
     if args.get("actor") is not None:
         actor = find_actor(session(), args["actor"])
         if actor is None:
             raise Problem(400, f"Unknown actor {args['actor']!r}.", slug="invalid-parameters",
                           errors={"actor": ["Give an actor id or key."]})  # fmt: skip
         args["actor"] = actor.id
-    if (args.get("value_min") is not None or args.get("value_max") is not None) and not args.get(
-        "unit"
-    ):
+    bounded = args.get("value_min") is not None or args.get("value_max") is not None
+    if bounded and not args.get("unit"):
         raise Problem(400, "value_min and value_max need a unit (values in different units "
                       "do not compare).", slug="invalid-parameters",
                       errors={"unit": ["Required with value_min or value_max."]})  # fmt: skip
@@ -58,6 +65,36 @@ def fact_list(args: dict[str, Any], name: str = "facts") -> Response:
     )
 
 
+def fact_response(s: Session, fact: Fact, status: int = 200) -> Response:
+    """A fact's full representation with its entity ETag."""
+    data = fact_reads.get_fact(s, fact.id, ALL_STATUSES)
+    response = json_response(data, status=status)
+    response.set_etag(fact_writes.fact_etag(s, fact))
+    return response
+
+
+def _visible_fact(fact_id: int) -> Fact:
+    """The fact if this caller may see it: 404 unknown or draft, 410 retracted (public)."""
+    s = session()
+    fact = s.get(Fact, fact_id)
+    if fact is None or (fact.status == "draft" and caller() is None):
+        raise Problem(404, f"No published fact with id {fact_id}.", slug="not-found")
+    if fact.status == "retracted" and caller() is None:
+        history = url_for("facts.FactHistory", fact_id=fact_id, _external=True)
+        raise Problem(410, f"Fact {fact_id} was retracted; its history remains.",
+                      slug="retracted", extra={"history": history},
+                      headers={"Link": f'<{history}>; rel="history"'})  # fmt: skip
+    return fact
+
+
+def _editable_fact(s: Session, fact_id: int) -> Fact:
+    fact = s.get(Fact, fact_id)
+    if fact is None:
+        raise Problem(404, f"No fact with id {fact_id}.", slug="not-found")
+    check_if_match(fact_writes.fact_etag(s, fact))
+    return fact
+
+
 @blp.route("")
 class FactList(MethodView):
     @blp.arguments(FactListArgs, location="query", as_kwargs=False)
@@ -65,18 +102,101 @@ class FactList(MethodView):
     @blp.exports()
     @blp.problems(400, 401)
     def get(self, args: dict[str, Any]) -> Any:
-        """List published facts (default newest first), filtered, paged by cursor."""
+        """List facts (default newest first), filtered, paged by cursor."""
         return fact_list(prepare_fact_args(args))
+
+    @write_view("application/json")
+    @blp.arguments(FactInSchema)
+    @blp.response(201, FactDetailSchema)
+    @blp.problems(401, 403, 409, 413, 415, 422, 429)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Create a fact (a draft unless status is published and evidence verifies)."""
+        author = caller().name  # type: ignore[union-attr]
+
+        def work(s: Session) -> Response:
+            fact = create_fact(s, data, author)
+            response = fact_response(s, fact, status=201)
+            response.headers["Location"] = url_for(
+                "facts.FactItem", fact_id=fact.id, _external=True
+            )
+            return response
+
+        return run_write(work, idempotent=True)
 
 
 @blp.route("/<int:fact_id>")
 class FactItem(MethodView):
     @blp.arguments(NoArgs, location="query", as_kwargs=False)
     @blp.response(200, FactDetailSchema)
+    @blp.problems(400, 401, 404, 410)
+    def get(self, _args: dict[str, Any], fact_id: int) -> Any:
+        """Get one fact with its evidence, actors and sources (drafts need a token)."""
+        fact = _visible_fact(fact_id)
+        s = session()
+        tag = fact_writes.fact_etag(s, fact)
+        if request.if_none_match.contains_weak(tag):
+            response = Response(status=304)
+            response.set_etag(tag)
+            return response
+        return fact_response(s, fact)
+
+    @write_view("application/json", "application/merge-patch+json")
+    @blp.arguments(FactPatchSchema(partial=True))
+    @blp.response(200, FactDetailSchema)
+    @blp.problems(401, 403, 404, 409, 412, 413, 415, 422, 428, 429)
+    def patch(self, changes: dict[str, Any], fact_id: int) -> Any:
+        """Change some of a fact's fields; needs If-Match with its current ETag."""
+        author = caller().name  # type: ignore[union-attr]
+
+        def work(s: Session) -> Response:
+            fact = _editable_fact(s, fact_id)
+            fact_writes.patch_fact(s, fact, changes, author)
+            return fact_response(s, fact)
+
+        return run_write(work)
+
+    @write_view()
+    @blp.response(200, FactDetailSchema)
+    @blp.problems(401, 403, 404, 409, 412, 428, 429)
+    def delete(self, fact_id: int) -> Any:
+        """Retract a fact (kept, with its history); needs If-Match with its current ETag."""
+        author = caller().name  # type: ignore[union-attr]
+
+        def work(s: Session) -> Response:
+            fact = _editable_fact(s, fact_id)
+            fact_writes.retract_fact(s, fact, author)
+            return fact_response(s, fact)
+
+        return run_write(work)
+
+
+@blp.route("/<int:fact_id>/history")
+class FactHistory(MethodView):
+    @blp.arguments(NoArgs, location="query", as_kwargs=False)
+    @blp.response(200, RevisionListSchema)
     @blp.problems(400, 404)
     def get(self, _args: dict[str, Any], fact_id: int) -> Any:
-        """Get one fact with its evidence, actors and sources."""
-        data = fact_reads.get_fact(session(), fact_id, ["published"])
-        if data is None:
+        """List a fact's revisions, oldest first: who, when, what changed, full snapshot."""
+        s = session()
+        fact = s.get(Fact, fact_id)
+        if fact is None or (fact.status == "draft" and caller() is None):
             raise Problem(404, f"No published fact with id {fact_id}.", slug="not-found")
-        return json_response(data)
+        revisions = s.scalars(
+            select(Revision)
+            .where(Revision.entity == "fact", Revision.entity_id == fact_id)
+            .order_by(Revision.id)
+        )
+        return json_response({"data": [revision_dict(r) for r in revisions]})
+
+
+def revision_dict(r: Revision) -> dict[str, Any]:
+    """A revision as served."""
+    return {
+        "id": r.id,
+        "version": r.version,
+        "action": r.action,
+        "author": r.author,
+        "created_at": r.created_at.isoformat().replace("+00:00", "Z"),
+        "changes": r.changes,
+        "snapshot": r.snapshot,
+    }

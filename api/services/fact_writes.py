@@ -1,0 +1,127 @@
+"""Editing facts and sources: patches, publication, retraction, entity tags."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Fact, Source
+from ..models.base import utcnow
+from ..schemas.fact_input import FactInSchema
+from .dates import parse_date_with_precision
+from .facts import build_fact, replace_fact
+from .history import record_change
+from .snapshots import fact_snapshot, source_snapshot
+
+
+class Conflict(ValueError):
+    """A change the entity's state does not allow."""
+
+
+def fact_etag(session: Session, fact: Fact) -> str:
+    """Strong tag of a fact's representation: its version and its sources' versions."""
+    ids = sorted({ev.source_id for ev in fact.evidence})
+    versions = session.execute(select(Source.id, Source.version).where(Source.id.in_(ids))).all()
+    seed = f"fact:{fact.id}:{fact.version}:{sorted(versions)}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+def source_etag(source: Source) -> str:
+    """Strong tag of a source's representation: its version and its duplicates."""
+    seed = f"source:{source.id}:{source.version}:{[d.id for d in source.duplicates]}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+def fact_as_input(fact: Fact) -> dict[str, Any]:
+    """A stored fact written as write-API input (what a PATCH is merged into)."""
+    snap = fact_snapshot(fact)
+    return {
+        "key": snap["key"],
+        "type": snap["type"],
+        "subject": snap["subject"],
+        "counterpart": snap["counterpart"],
+        "other_parties": snap["other_parties"],
+        "date": snap["date"],
+        "date_precision": snap["date_precision"],
+        "date_basis": snap["date_basis"],
+        "value": snap["value"],
+        "unit": snap["unit"],
+        "value_qualifier": snap["value_qualifier"],
+        "summary": snap["summary"],
+        "attributes": snap["attributes"],
+        "actors": [{"actor": a["key"], "role": a["role"]} for a in snap["actors"]],
+        "status": snap["status"],
+        "evidence": [
+            {"source_id": e["source_id"], "quote": e["quote"], "start": e["start"]}
+            for e in snap["evidence"]
+        ],
+    }
+
+
+def patch_fact(session: Session, fact: Fact, changes: dict[str, Any], author: str) -> bool:
+    """Apply a partial change (validated as a whole after merging); False if nothing changed."""
+    if fact.status == "retracted":
+        raise Conflict("A retracted fact cannot be edited; create a new fact instead.")
+    merged = fact_as_input(fact)
+    if "date" in changes and "date_precision" not in changes:
+        merged.pop("date_precision")  # a new date brings its own precision
+    if "type" in changes and "attributes" not in changes:
+        merged["attributes"] = {}
+    if changes.get("value", merged["value"]) is None and "value" in changes:
+        merged["unit"] = merged["value_qualifier"] = None
+    merged.update(changes)
+    data = FactInSchema().load(merged)
+    if data.get("key") != fact.key and data.get("key") is not None:
+        taken = session.scalar(select(Fact.id).where(Fact.key == data["key"], Fact.id != fact.id))
+        if taken is not None:
+            raise ValidationError({"key": [f"Key {data['key']!r} is used by fact {taken}."]})
+    return replace_fact(session, fact, build_fact(session, data), author)
+
+
+def retract_fact(session: Session, fact: Fact, author: str) -> None:
+    """Retract a fact: it keeps its row and history; public reads answer 410."""
+    if fact.status == "retracted":
+        raise Conflict("The fact is already retracted.")
+    before = fact_snapshot(fact)
+    fact.status = "retracted"
+    fact.version += 1
+    fact.updated_by = author
+    fact.updated_at = utcnow()
+    record_change(session, fact, "retract", author, before=before)
+
+
+SOURCE_FIELDS = ("title", "outlet", "url", "language", "authors")
+
+
+def patch_source(session: Session, source: Source, changes: dict[str, Any], author: str) -> bool:
+    """Edit a source's metadata (never its text); False if nothing changed."""
+    before = source_snapshot(source)
+    for name in SOURCE_FIELDS:
+        if name in changes:
+            setattr(source, name, changes[name])
+    if "published" in changes:
+        try:
+            span = parse_date_with_precision(
+                changes["published"], changes.get("published_precision")
+            )
+        except ValueError as err:
+            raise ValidationError({"published": [str(err)]}) from None
+        source.published_start, source.published_end = span.start, span.end
+        source.published_precision = span.precision
+        source.published_basis = (
+            None if span.start is None else changes.get("published_basis") or "stated"
+        )
+    elif "published_basis" in changes:
+        if source.published_start is None:
+            raise ValidationError({"published_basis": ["Only with a published date."]})
+        source.published_basis = changes["published_basis"]
+    if source_snapshot(source) == before:
+        return False
+    source.version += 1
+    source.updated_at = utcnow()
+    record_change(session, source, "update", author, before=before)
+    return True

@@ -1,0 +1,106 @@
+"""Plumbing shared by write views: auth and media type first, If-Match, Idempotency-Key,
+one transaction per request, and domain errors turned into problems."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, request
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..db import write_transaction
+from ..errors import Problem
+from ..services import idempotency
+from ..services.fact_writes import Conflict
+from ..services.importer import ArticleError
+from .auth import require
+
+
+def write_view(*media: str, scope: str = "write") -> Callable[[Any], Any]:
+    """Check the token (401/403) and the Content-Type (415) before the body is parsed."""
+
+    def decorator(func: Any) -> Any:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            require(scope)
+            if media and request.mimetype not in media:
+                raise Problem(
+                    415, f"Send the body as {' or '.join(media)}, not {request.mimetype or 'nothing'}.",
+                    slug="unsupported-media-type",
+                )  # fmt: skip
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def check_if_match(current: str) -> None:
+    """Optimistic concurrency: If-Match is required (428) and must be current (412)."""
+    header = request.headers.get("If-Match")
+    if not header:
+        raise Problem(428, "Send If-Match with the ETag you last read; it guards against "
+                      "overwriting a change you have not seen.", slug="precondition-required")  # fmt: skip
+    if not (request.if_match.contains(current) or request.if_match.star_tag):
+        raise Problem(412, "The resource changed since you read it: GET it again, re-apply "
+                      "your change, and send the new ETag.", slug="precondition-failed")  # fmt: skip
+
+
+def _problem_from(err: Exception) -> Problem:
+    if isinstance(err, ValidationError):
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        return Problem(422, "The request body is not valid: " + ", ".join(map(str, messages)) + ".",
+                       slug="invalid-body", errors=messages)  # fmt: skip
+    if isinstance(err, Conflict):
+        return Problem(409, str(err), slug="conflict")
+    if isinstance(err, ArticleError):
+        return Problem(422, err.problem, slug="invalid-article", errors={"body": [err.problem]})
+    if isinstance(err, idempotency.KeyReused):
+        return Problem(422, str(err), slug="idempotency-key-reused",
+                       errors={"Idempotency-Key": [str(err)]})  # fmt: skip
+    raise err
+
+
+def run_write(work: Callable[[Session], Response], *, idempotent: bool = False) -> Response:
+    """Run ``work`` in one write transaction; replay or remember an Idempotency-Key."""
+    caller = require("write")
+    key = request.headers.get("Idempotency-Key") if idempotent else None
+    if key is not None and not 1 <= len(key) <= 200:
+        raise Problem(400, "Idempotency-Key must have 1 to 200 characters.",
+                      slug="invalid-parameters", errors={"Idempotency-Key": ["1 to 200 characters."]})  # fmt: skip
+    digest = idempotency.request_digest(
+        request.method, request.full_path, request.mimetype, request.get_data()
+    )
+    try:
+        with write_transaction() as s:
+            if key is not None:
+                stored = idempotency.find(s, caller.name, key, digest)
+                if stored is not None:
+                    replay = Response(stored.body, status=stored.status, headers=stored.headers)
+                    replay.headers["Idempotent-Replayed"] = "true"
+                    return replay
+            response = work(s)
+            if key is not None and response.status_code < 300:
+                kept = {
+                    k: v
+                    for k, v in response.headers.items()
+                    if k in ("Location", "ETag", "Content-Type")
+                }
+                idempotency.remember(
+                    s, caller.name, key, request.method, request.path, digest,
+                    idempotency.StoredResponse(response.status_code, response.get_data(as_text=True), kept),
+                )  # fmt: skip
+            return response
+    except (ValidationError, Conflict, ArticleError, idempotency.KeyReused) as err:
+        raise _problem_from(err) from None
+    except IntegrityError:
+        if key is not None:  # another request with the same key won the race: replay it
+            with write_transaction() as s:
+                stored = idempotency.find(s, caller.name, key, digest)
+            if stored is not None:
+                return Response(stored.body, status=stored.status, headers=stored.headers)
+        raise
