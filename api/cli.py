@@ -97,9 +97,12 @@ def import_command(files: tuple[Path, ...], **metadata: Any) -> None:
     try:
         with db.write_transaction() as s:
             results = import_files(
-                s, files, metadata=meta,
-                threshold=current_app.config["NEAR_DUPLICATE_THRESHOLD"], author="cli",
-            )  # fmt: skip
+                s,
+                files,
+                metadata=meta,
+                threshold=current_app.config["NEAR_DUPLICATE_THRESHOLD"],
+                author="cli",
+            )
             lines = []
             for path, r in zip(files, results, strict=True):
                 what = "new" if r.created else "exists"
@@ -152,9 +155,13 @@ def tokens_group() -> None:
 @tokens_group.command("create")
 @click.argument("name")
 @click.option(
-    "--scope", "scopes", multiple=True, required=True, type=click.Choice(["write", "admin"]),
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    type=click.Choice(["write", "admin"]),
     help="write: curate sources and facts; admin: everything write can, and more.",
-)  # fmt: skip
+)
 @with_appcontext
 def tokens_create(name: str, scopes: tuple[str, ...]) -> None:
     """Create a token NAME and print its secret (shown this once, never stored)."""
@@ -166,8 +173,11 @@ def tokens_create(name: str, scopes: tuple[str, ...]) -> None:
     except ValueError as err:
         raise click.ClickException(str(err)) from None
     click.echo(secret)
-    click.echo(f"token {name!r} ({', '.join(sorted(set(scopes)))}): keep the secret above; "
-               "it cannot be shown again.", err=True)  # fmt: skip
+    click.echo(
+        f"token {name!r} ({', '.join(sorted(set(scopes)))}): keep the secret above; "
+        "it cannot be shown again.",
+        err=True,
+    )
 
 
 @tokens_group.command("list")
@@ -181,8 +191,10 @@ def tokens_list() -> None:
 
     for t in list_tokens(db.session()):
         state = f"revoked {ts(t.revoked_at)}" if t.revoked_at else "active"
-        click.echo(f"{t.name}\t{','.join(t.scopes)}\tcreated {ts(t.created_at)}\t"
-                   f"last used {ts(t.last_used_at)}\t{state}")  # fmt: skip
+        click.echo(
+            f"{t.name}\t{','.join(t.scopes)}\tcreated {ts(t.created_at)}\t"
+            f"last used {ts(t.last_used_at)}\t{state}"
+        )
 
 
 @tokens_group.command("revoke")

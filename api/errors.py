@@ -63,9 +63,14 @@ def problem_response(
 
 def _from_problem(exc: Problem) -> Response:
     return problem_response(
-        exc.status, exc.detail, slug=exc.slug, title=exc.title, errors=exc.errors,
-        headers=exc.headers, extra=exc.extra,
-    )  # fmt: skip
+        exc.status,
+        exc.detail,
+        slug=exc.slug,
+        title=exc.title,
+        errors=exc.errors,
+        headers=exc.headers,
+        extra=exc.extra,
+    )
 
 
 def _from_http(exc: HTTPException) -> Response:
@@ -103,9 +108,11 @@ def _from_http(exc: HTTPException) -> Response:
 def _from_database(exc: OperationalError) -> Response:
     log.error("database unavailable: %s", exc.__class__.__name__)
     return problem_response(
-        503, "The database is unavailable; try again shortly.", slug="database-unavailable",
+        503,
+        "The database is unavailable; try again shortly.",
+        slug="database-unavailable",
         headers={"Retry-After": "5"},
-    )  # fmt: skip
+    )
 
 
 def _from_unexpected(exc: Exception) -> Response:

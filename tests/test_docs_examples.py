@@ -26,11 +26,25 @@ def examples() -> list[tuple[str, str | None, int]]:
 
 def test_the_guide_has_examples_for_every_endpoint() -> None:
     paths = {re.sub(r"\?.*", "", p) for p, _, _ in examples()}
-    for needed in ("/api/v1/", "/api/v1/facts", "/api/v1/facts/1", "/api/v1/sources",
-                   "/api/v1/sources/2", "/api/v1/sources/1/facts", "/api/v1/parties",
-                   "/api/v1/parties/OPEC", "/api/v1/actors", "/api/v1/actors/vladimir-putin",
-                   "/api/v1/dyads", "/api/v1/dyads/RUS/IRQ", "/api/v1/dyads/RUS/IRQ/timeline",
-                   "/api/v1/fact-types", "/api/v1/openapi.json", "/healthz", "/readyz"):  # fmt: skip
+    for needed in (
+        "/api/v1/",
+        "/api/v1/facts",
+        "/api/v1/facts/1",
+        "/api/v1/sources",
+        "/api/v1/sources/2",
+        "/api/v1/sources/1/facts",
+        "/api/v1/parties",
+        "/api/v1/parties/OPEC",
+        "/api/v1/actors",
+        "/api/v1/actors/vladimir-putin",
+        "/api/v1/dyads",
+        "/api/v1/dyads/RUS/IRQ",
+        "/api/v1/dyads/RUS/IRQ/timeline",
+        "/api/v1/fact-types",
+        "/api/v1/openapi.json",
+        "/healthz",
+        "/readyz",
+    ):
         assert needed in paths, needed
 
 

@@ -118,8 +118,10 @@ def get_party(session: Session, code: str) -> dict[str, Any] | None:
     data = party_dict(party, party_counts(session, [code]).get(code))
 
     def _span(m: PartyMembership) -> dict[str, Any]:
-        return {"start": m.start_date.isoformat() if m.start_date else None,
-                "end": m.end_date.isoformat() if m.end_date else None}  # fmt: skip
+        return {
+            "start": m.start_date.isoformat() if m.start_date else None,
+            "end": m.end_date.isoformat() if m.end_date else None,
+        }
 
     memberships = session.scalars(
         select(PartyMembership)

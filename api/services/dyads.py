@@ -89,10 +89,17 @@ def dyad_summary(session: Session, a: str, b: str) -> dict[str, Any]:
     a, b = sorted((a, b))
     rows = session.execute(
         select(
-            Fact.id, Fact.type, Fact.subject, Fact.date_start, Fact.date_end,
-            Fact.date_precision, Fact.value, Fact.unit, Fact.value_qualifier,
+            Fact.id,
+            Fact.type,
+            Fact.subject,
+            Fact.date_start,
+            Fact.date_end,
+            Fact.date_precision,
+            Fact.value,
+            Fact.unit,
+            Fact.value_qualifier,
         ).where(*_dyad_facts(a, b))
-    ).all()  # fmt: skip
+    ).all()
     by_type = Counter(r.type for r in rows)
     by_year = Counter(str(r.date_start.year) if r.date_start else "unknown" for r in rows)
     direction = Counter(f"{r.subject}->{b if r.subject == a else a}" for r in rows)

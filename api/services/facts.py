@@ -163,9 +163,21 @@ def replace_fact(session: Session, fact: Fact, new: Fact, author: str) -> bool:
     if fact_content(before) == fact_content(fact_snapshot(new)):
         return False
     for name in (
-        "key", "type", "subject", "counterpart", "date_start", "date_end", "date_precision",
-        "date_basis", "value", "unit", "value_qualifier", "summary", "attributes", "status",
-    ):  # fmt: skip
+        "key",
+        "type",
+        "subject",
+        "counterpart",
+        "date_start",
+        "date_end",
+        "date_precision",
+        "date_basis",
+        "value",
+        "unit",
+        "value_qualifier",
+        "summary",
+        "attributes",
+        "status",
+    ):
         setattr(fact, name, getattr(new, name))
     fact.other_parties = [FactParty(party_code=p.party_code) for p in new.other_parties]
     fact.actors = [FactActor(actor_id=a.actor_id, role=a.role, actor=a.actor) for a in new.actors]

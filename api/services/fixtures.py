@@ -71,8 +71,11 @@ def load_actors(session: Session, entries: list[dict[str, Any]]) -> UpsertCount:
                 (r["title"], r.get("party"), _date(r.get("start")), _date(r.get("end")))
                 for r in entry.get("roles", [])
             ]
-            values = {"name": entry["name"], "kind": entry.get("kind", "person"),
-                      "aliases": list(entry.get("aliases", []))}  # fmt: skip
+            values = {
+                "name": entry["name"],
+                "kind": entry.get("kind", "person"),
+                "aliases": list(entry.get("aliases", [])),
+            }
         except (KeyError, TypeError, ValueError) as err:
             raise FixtureError("actors.yaml", key, f"malformed entry: {err}") from None
         actor = session.scalar(select(Actor).where(Actor.key == key))

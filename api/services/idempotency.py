@@ -73,7 +73,7 @@ def remember(
             body=response.body,
             headers=response.headers,
             created_at=now,
-        )  # fmt: skip
+        )
     )
 
 

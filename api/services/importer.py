@@ -19,9 +19,15 @@ from .similarity import find_near_duplicate, index_source, signature
 from .text import content_hash
 
 METADATA_FIELDS = (
-    "title", "outlet", "url", "published", "published_precision", "published_basis",
-    "authors", "language",
-)  # fmt: skip
+    "title",
+    "outlet",
+    "url",
+    "published",
+    "published_precision",
+    "published_basis",
+    "authors",
+    "language",
+)
 _ALLOWED_CONTROL = {"\t", "\n", "\r", "\f"}
 
 

@@ -20,10 +20,24 @@ SOURCE_SORTS = {
     ),
 }
 LIST_FIELDS = (
-    "id", "title", "outlet", "url", "published", "published_precision", "published_basis",
-    "authors", "dateline", "language", "file_name", "sha256", "canonical_id", "similarity",
-    "version", "created_at", "updated_at",
-)  # fmt: skip
+    "id",
+    "title",
+    "outlet",
+    "url",
+    "published",
+    "published_precision",
+    "published_basis",
+    "authors",
+    "dateline",
+    "language",
+    "file_name",
+    "sha256",
+    "canonical_id",
+    "similarity",
+    "version",
+    "created_at",
+    "updated_at",
+)
 
 
 def source_conditions(args: dict[str, Any]) -> list[Any]:

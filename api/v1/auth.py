@@ -30,9 +30,13 @@ def caller() -> Caller | None:
         found = authenticate(session(), request.headers.get("Authorization"))
     except TokenError as err:
         raise Problem(
-            401, str(err), slug="unauthorized",
-            headers=_challenge("invalid_token" if err.reason != "malformed" else "invalid_request", str(err)),
-        ) from None  # fmt: skip
+            401,
+            str(err),
+            slug="unauthorized",
+            headers=_challenge(
+                "invalid_token" if err.reason != "malformed" else "invalid_request", str(err)
+            ),
+        ) from None
     if found is not None:
         with write_transaction() as s:
             touch(s, found.name)
@@ -44,8 +48,12 @@ def require(scope: str) -> Caller:
     """The caller, who must hold ``scope``: 401 without a token, 403 without the scope."""
     found = caller()
     if found is None:
-        raise Problem(401, "This needs an API token: Authorization: Bearer <token>.",
-                      slug="unauthorized", headers=_challenge())  # fmt: skip
+        raise Problem(
+            401,
+            "This needs an API token: Authorization: Bearer <token>.",
+            slug="unauthorized",
+            headers=_challenge(),
+        )
     if not found.can(scope):
         raise Problem(403, f"The token {found.name!r} lacks the {scope!r} scope.", slug="forbidden")
     return found
@@ -57,6 +65,10 @@ def readable_statuses(args: dict[str, Any]) -> list[str]:
     if asked == ["published"]:
         return asked
     if caller() is None:
-        raise Problem(401, "Drafts and retracted facts are visible only with an API token.",
-                      slug="unauthorized", headers=_challenge())  # fmt: skip
+        raise Problem(
+            401,
+            "Drafts and retracted facts are visible only with an API token.",
+            slug="unauthorized",
+            headers=_challenge(),
+        )
     return ["draft", "published", "retracted"] if "all" in asked else asked

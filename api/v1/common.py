@@ -62,9 +62,11 @@ def party_code(raw: str, name: str) -> str:
     code = resolve_party(session(), raw)
     if code is None:
         raise Problem(
-            400, f"Unknown party code {raw!r} in {name}.", slug="invalid-parameters",
+            400,
+            f"Unknown party code {raw!r} in {name}.",
+            slug="invalid-parameters",
             errors={name: [f"Unknown party {raw!r}: use an ISO 3166-1 code or OPEC / OPEC+."]},
-        )  # fmt: skip
+        )
     return code
 
 
@@ -77,6 +79,10 @@ def resolve_codes(args: dict[str, Any], *names: str) -> dict[str, Any]:
         elif isinstance(value, list):
             args[name] = [party_code(v, name) for v in value]
     if args.get("dyad") and args["dyad"][0] == args["dyad"][1]:
-        raise Problem(400, "A dyad needs two different parties.", slug="invalid-parameters",
-                      errors={"dyad": ["Both codes name the same party."]})  # fmt: skip
+        raise Problem(
+            400,
+            "A dyad needs two different parties.",
+            slug="invalid-parameters",
+            errors={"dyad": ["Both codes name the same party."]},
+        )
     return args

@@ -21,8 +21,12 @@ blp = Blueprint("dyads", __name__, description="Pairs of parties: counts, summar
 def _pair(a: str, b: str) -> tuple[str, str]:
     code_a, code_b = party_code(a, "a"), party_code(b, "b")
     if code_a == code_b:
-        raise Problem(400, "A dyad needs two different parties.", slug="invalid-parameters",
-                      errors={"b": ["Same party as a."]})  # fmt: skip
+        raise Problem(
+            400,
+            "A dyad needs two different parties.",
+            slug="invalid-parameters",
+            errors={"b": ["Same party as a."]},
+        )
     return code_a, code_b
 
 
@@ -91,13 +95,21 @@ class DyadTimeline(MethodView):
         code_a, code_b = _pair(a, b)
         span_from, span_to = args.get("from_"), args.get("to")
         if span_from and span_to and span_from.start > span_to.end:
-            raise Problem(400, "from is after to.", slug="invalid-parameters",
-                          errors={"from": ["Must not be after to."]})  # fmt: skip
+            raise Problem(
+                400,
+                "from is after to.",
+                slug="invalid-parameters",
+                errors={"from": ["Must not be after to."]},
+            )
         try:
             timeline = dyads.dyad_timeline(
                 session(), code_a, code_b, args["bucket"], args.get("type"), span_from, span_to
             )
         except ValueError as err:
-            raise Problem(400, str(err), slug="invalid-parameters",
-                          errors={"from": [str(err)], "to": [str(err)]}) from None  # fmt: skip
+            raise Problem(
+                400,
+                str(err),
+                slug="invalid-parameters",
+                errors={"from": [str(err)], "to": [str(err)]},
+            ) from None
         return json_response(timeline)

@@ -36,14 +36,21 @@ def prepare_fact_args(args: dict[str, Any]) -> dict[str, Any]:
     if args.get("actor") is not None:
         actor = find_actor(session(), args["actor"])
         if actor is None:
-            raise Problem(400, f"Unknown actor {args['actor']!r}.", slug="invalid-parameters",
-                          errors={"actor": ["Give an actor id or key."]})  # fmt: skip
+            raise Problem(
+                400,
+                f"Unknown actor {args['actor']!r}.",
+                slug="invalid-parameters",
+                errors={"actor": ["Give an actor id or key."]},
+            )
         args["actor"] = actor.id
     bounded = args.get("value_min") is not None or args.get("value_max") is not None
     if bounded and not args.get("unit"):
-        raise Problem(400, "value_min and value_max need a unit (values in different units "
-                      "do not compare).", slug="invalid-parameters",
-                      errors={"unit": ["Required with value_min or value_max."]})  # fmt: skip
+        raise Problem(
+            400,
+            "value_min and value_max need a unit (values in different units do not compare).",
+            slug="invalid-parameters",
+            errors={"unit": ["Required with value_min or value_max."]},
+        )
     return args
 
 
@@ -81,9 +88,13 @@ def _visible_fact(fact_id: int) -> Fact:
         raise Problem(404, f"No published fact with id {fact_id}.", slug="not-found")
     if fact.status == "retracted" and caller() is None:
         history = url_for("facts.FactHistory", fact_id=fact_id, _external=True)
-        raise Problem(410, f"Fact {fact_id} was retracted; its history remains.",
-                      slug="retracted", extra={"history": history},
-                      headers={"Link": f'<{history}>; rel="history"'})  # fmt: skip
+        raise Problem(
+            410,
+            f"Fact {fact_id} was retracted; its history remains.",
+            slug="retracted",
+            extra={"history": history},
+            headers={"Link": f'<{history}>; rel="history"'},
+        )
     return fact
 
 

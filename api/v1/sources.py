@@ -90,14 +90,19 @@ def _ingest() -> Response:
         try:
             meta = SourceQueryMetadataSchema().load(request.args.to_dict())
         except ValidationError as err:
-            raise Problem(400, "Bad metadata parameter.", slug="invalid-parameters",
-                          errors=err.messages_dict) from None  # fmt: skip
+            raise Problem(
+                400, "Bad metadata parameter.", slug="invalid-parameters", errors=err.messages_dict
+            ) from None
         raw_bytes = request.get_data()
         try:
             raw = raw_bytes.decode("utf-8")
         except UnicodeDecodeError as err:
-            raise Problem(422, f"The body is not valid UTF-8 (byte {err.start}).",
-                          slug="invalid-article", errors={"body": ["Not UTF-8."]}) from None  # fmt: skip
+            raise Problem(
+                422,
+                f"The body is not valid UTF-8 (byte {err.start}).",
+                slug="invalid-article",
+                errors={"body": ["Not UTF-8."]},
+            ) from None
     else:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
@@ -105,21 +110,29 @@ def _ingest() -> Response:
         try:
             data = SourceInSchema().load(body)
         except ValidationError as err:
-            raise Problem(422, "The request body is not valid.", slug="invalid-body",
-                          errors=err.messages_dict) from None  # fmt: skip
+            raise Problem(
+                422, "The request body is not valid.", slug="invalid-body", errors=err.messages_dict
+            ) from None
         if request.args:
-            raise Problem(400, "Send metadata in the JSON body, not as query parameters.",
-                          slug="invalid-parameters",
-                          errors={k: ["Not a parameter here."] for k in request.args})  # fmt: skip
+            raise Problem(
+                400,
+                "Send metadata in the JSON body, not as query parameters.",
+                slug="invalid-parameters",
+                errors={k: ["Not a parameter here."] for k in request.args},
+            )
         meta = {k: v for k, v in data.items() if k != "body"}
         raw = data["body"]
     author = caller().name  # type: ignore[union-attr]
 
     def work(s: Session) -> Response:
         result = import_text(
-            s, raw, name="request", metadata=meta, author=author,
+            s,
+            raw,
+            name="request",
+            metadata=meta,
+            author=author,
             threshold=current_app.config["NEAR_DUPLICATE_THRESHOLD"],
-        )  # fmt: skip
+        )
         response = _source_response(s, result.source.id, 201 if result.created else 200)
         response.headers["Location"] = url_for(
             "sources.SourceItem", source_id=result.source.id, _external=True
@@ -190,7 +203,11 @@ class SourceFacts(MethodView):
         if not source_reads.source_exists(session(), source_id):
             raise Problem(404, f"No source with id {source_id}.", slug="not-found")
         if args.get("source") not in (None, source_id):
-            raise Problem(400, "The source is given by the path.", slug="invalid-parameters",
-                          errors={"source": ["Leave it out here."]})  # fmt: skip
+            raise Problem(
+                400,
+                "The source is given by the path.",
+                slug="invalid-parameters",
+                errors={"source": ["Leave it out here."]},
+            )
         args["source"] = source_id
         return fact_list(prepare_fact_args(args), name=f"source-{source_id}-facts")

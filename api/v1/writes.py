@@ -29,9 +29,10 @@ def write_view(*media: str, scope: str = "write") -> Callable[[Any], Any]:
             require(scope)
             if media and request.mimetype not in media:
                 raise Problem(
-                    415, f"Send the body as {' or '.join(media)}, not {request.mimetype or 'nothing'}.",
+                    415,
+                    f"Send the body as {' or '.join(media)}, not {request.mimetype or 'nothing'}.",
                     slug="unsupported-media-type",
-                )  # fmt: skip
+                )
             return func(*args, **kwargs)
 
         return wrapper
@@ -43,25 +44,38 @@ def check_if_match(current: str) -> None:
     """Optimistic concurrency: If-Match is required (428) and must be current (412)."""
     header = request.headers.get("If-Match")
     if not header:
-        raise Problem(428, "Send If-Match with the ETag you last read; it guards against "
-                      "overwriting a change you have not seen.", slug="precondition-required")  # fmt: skip
+        raise Problem(
+            428,
+            "Send If-Match with the ETag you last read; it guards against "
+            "overwriting a change you have not seen.",
+            slug="precondition-required",
+        )
     if not (request.if_match.contains(current) or request.if_match.star_tag):
-        raise Problem(412, "The resource changed since you read it: GET it again, re-apply "
-                      "your change, and send the new ETag.", slug="precondition-failed")  # fmt: skip
+        raise Problem(
+            412,
+            "The resource changed since you read it: GET it again, re-apply "
+            "your change, and send the new ETag.",
+            slug="precondition-failed",
+        )
 
 
 def _problem_from(err: Exception) -> Problem:
     if isinstance(err, ValidationError):
         messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        return Problem(422, "The request body is not valid: " + ", ".join(map(str, messages)) + ".",
-                       slug="invalid-body", errors=messages)  # fmt: skip
+        return Problem(
+            422,
+            "The request body is not valid: " + ", ".join(map(str, messages)) + ".",
+            slug="invalid-body",
+            errors=messages,
+        )
     if isinstance(err, Conflict):
         return Problem(409, str(err), slug="conflict")
     if isinstance(err, ArticleError):
         return Problem(422, err.problem, slug="invalid-article", errors={"body": [err.problem]})
     if isinstance(err, idempotency.KeyReused):
-        return Problem(422, str(err), slug="idempotency-key-reused",
-                       errors={"Idempotency-Key": [str(err)]})  # fmt: skip
+        return Problem(
+            422, str(err), slug="idempotency-key-reused", errors={"Idempotency-Key": [str(err)]}
+        )
     raise err
 
 
@@ -70,8 +84,12 @@ def run_write(work: Callable[[Session], Response], *, idempotent: bool = False) 
     caller = require("write")
     key = request.headers.get("Idempotency-Key") if idempotent else None
     if key is not None and not 1 <= len(key) <= 200:
-        raise Problem(400, "Idempotency-Key must have 1 to 200 characters.",
-                      slug="invalid-parameters", errors={"Idempotency-Key": ["1 to 200 characters."]})  # fmt: skip
+        raise Problem(
+            400,
+            "Idempotency-Key must have 1 to 200 characters.",
+            slug="invalid-parameters",
+            errors={"Idempotency-Key": ["1 to 200 characters."]},
+        )
     digest = idempotency.request_digest(
         request.method, request.full_path, request.mimetype, request.get_data()
     )
@@ -91,9 +109,16 @@ def run_write(work: Callable[[Session], Response], *, idempotent: bool = False) 
                     if k in ("Location", "ETag", "Content-Type")
                 }
                 idempotency.remember(
-                    s, caller.name, key, request.method, request.path, digest,
-                    idempotency.StoredResponse(response.status_code, response.get_data(as_text=True), kept),
-                )  # fmt: skip
+                    s,
+                    caller.name,
+                    key,
+                    request.method,
+                    request.path,
+                    digest,
+                    idempotency.StoredResponse(
+                        response.status_code, response.get_data(as_text=True), kept
+                    ),
+                )
             return response
     except (ValidationError, Conflict, ArticleError, idempotency.KeyReused) as err:
         raise _problem_from(err) from None

@@ -57,8 +57,12 @@ def test_examples_named_by_the_brief(db_session: Session) -> None:
     trade = db_session.scalar(select(Fact).where(Fact.type == "trade_volume"))
     assert trade is not None
     assert (trade.subject, trade.counterpart, trade.value, trade.unit, trade.value_qualifier) == (
-        "RUS", "IRQ", 2_000_000_000, "USD", "approximately",
-    )  # fmt: skip
+        "RUS",
+        "IRQ",
+        2_000_000_000,
+        "USD",
+        "approximately",
+    )
     assert (trade.date_precision, str(trade.date_start)) == ("year", "2015-01-01")
     centre = db_session.scalar(select(Fact).where(Fact.type == "intelligence_sharing"))
     assert centre is not None

@@ -27,8 +27,10 @@ def test_import_keeps_raw_and_records_what_the_wire_layout_tells(bare_session: S
     assert src.body != raw and src.body in raw
     assert src.sha256 == content_hash(src.body)
     assert (str(src.published_start), src.published_precision, src.published_basis) == (
-        "2015-05-21", "day", "stated",
-    )  # fmt: skip
+        "2015-05-21",
+        "day",
+        "stated",
+    )
     assert src.dateline == "MOSCOW May 21"
     assert [a["name"] for a in src.authors] == ["Denis Dyomkin", "Gareth Jones", "Andrew Heavens"]
     assert _count(bare_session, SourceBand) > 0

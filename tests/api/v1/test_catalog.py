@@ -118,8 +118,11 @@ def test_fact_types_with_attribute_schemas(client: FlaskClient) -> None:
     assert [t["name"] for t in body["data"]] == list(FACT_TYPES)
     aid = next(t for t in body["data"] if t["name"] == "aid_offer")
     assert aid["attributes"]["properties"]["aid_kind"]["enum"] == [
-        "military", "economic", "humanitarian", "other",
-    ]  # fmt: skip
+        "military",
+        "economic",
+        "humanitarian",
+        "other",
+    ]
     assert aid["attributes"]["required"] == ["aid_kind"]
 
 

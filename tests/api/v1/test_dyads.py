@@ -43,8 +43,11 @@ def test_dyad_summary_matches_the_fixtures(client: FlaskClient) -> None:
     assert body["last_date"] == max(f["date"] for f in RUS_IRQ)
     trade = body["latest_values"]["trade_volume"]
     assert (trade["value"], trade["unit"], trade["value_qualifier"], trade["date"]) == (
-        "2000000000", "USD", "approximately", "2015",
-    )  # fmt: skip
+        "2000000000",
+        "USD",
+        "approximately",
+        "2015",
+    )
     # Four articles back RUS-IRQ facts; 000 and 001 are one Reuters story, counted once.
     assert (body["source_count"], body["independent_source_count"]) == (4, 3)
 

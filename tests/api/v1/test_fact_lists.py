@@ -64,14 +64,32 @@ def test_source_filter_covers_the_story_and_its_copies(
 @pytest.mark.parametrize(
     ("query", "expected_keys"),
     [
-        ("from=2015-06&to=2015-06", {"rus-opec-2015-06-consultations", "rus-irq-2015-trade-volume",
-                                      "rus-irq-2015-baghdad-command-center"}),
-        ("from=2015-06-15&to=2015-06-15", {"rus-opec-2015-06-consultations", "rus-irq-2015-trade-volume",
-                                            "rus-irq-2015-baghdad-command-center"}),
-        ("from=2023&to=2023", {"irq-rus-2023-10-10-sudani-kremlin-visit", "rus-irq-2023-10-10-opec-plus-praise",
-                               "irq-rus-2023-10-10-sudani-unsc-appeal"}),
+        (
+            "from=2015-06&to=2015-06",
+            {
+                "rus-opec-2015-06-consultations",
+                "rus-irq-2015-trade-volume",
+                "rus-irq-2015-baghdad-command-center",
+            },
+        ),
+        (
+            "from=2015-06-15&to=2015-06-15",
+            {
+                "rus-opec-2015-06-consultations",
+                "rus-irq-2015-trade-volume",
+                "rus-irq-2015-baghdad-command-center",
+            },
+        ),
+        (
+            "from=2023&to=2023",
+            {
+                "irq-rus-2023-10-10-sudani-kremlin-visit",
+                "rus-irq-2023-10-10-opec-plus-praise",
+                "irq-rus-2023-10-10-sudani-unsc-appeal",
+            },
+        ),
     ],
-)  # fmt: skip
+)
 def test_dates_of_any_precision_match_by_overlap(
     client: FlaskClient, db_session: Session, query: str, expected_keys: set[str]
 ) -> None:
@@ -118,10 +136,13 @@ def test_full_text_search_is_stemmed_and_follows_changes(
 
 def test_combined_filters(client: FlaskClient, db_session: Session) -> None:
     expected = {
-        f.id for f in all_facts(db_session)
-        if f.type in ("statement", "aid_offer") and f.subject == "RUS" and f.date_start
+        f.id
+        for f in all_facts(db_session)
+        if f.type in ("statement", "aid_offer")
+        and f.subject == "RUS"
+        and f.date_start
         and f.date_start.year == 2016
-    }  # fmt: skip
+    }
     assert expected
     got = ids(
         client, "type=statement,aid_offer&subject=rus&dyad=IRQ,RUS&from=2016&to=2016&limit=500"
@@ -297,13 +318,24 @@ def test_drafts_need_a_token(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     ("query", "name"),
     [
-        ("from=2015-13", "from"), ("to=yesterday", "to"), ("value_min=abc&unit=USD", "value_min"),
-        ("value_min=1e400&unit=USD", "value_min"), ("count=maybe", "count"), ("format=xml", "format"),
-        ("source=abc", "source"), ("source=0", "source"), ("subject=XXX", "subject"),
-        ("party=ZZ", "party"), ("dyad=RUS,643", "dyad"), ("q=", "q"), ("type=", "type"),
-        ("limit=-1", "limit"), ("status=secret", "status"), ("fields=", "fields"),
+        ("from=2015-13", "from"),
+        ("to=yesterday", "to"),
+        ("value_min=abc&unit=USD", "value_min"),
+        ("value_min=1e400&unit=USD", "value_min"),
+        ("count=maybe", "count"),
+        ("format=xml", "format"),
+        ("source=abc", "source"),
+        ("source=0", "source"),
+        ("subject=XXX", "subject"),
+        ("party=ZZ", "party"),
+        ("dyad=RUS,643", "dyad"),
+        ("q=", "q"),
+        ("type=", "type"),
+        ("limit=-1", "limit"),
+        ("status=secret", "status"),
+        ("fields=", "fields"),
     ],
-)  # fmt: skip
+)
 def test_bad_values_are_400_naming_the_parameter(
     client: FlaskClient, query: str, name: str
 ) -> None:

@@ -52,9 +52,10 @@ def test_filters_by_type_subject_counterpart_and_party(
 
     syria = client.get("/api/v1/facts?party=SYR").get_json()["data"]
     expected = {
-        f.id for f in db_session.scalars(select(Fact))
+        f.id
+        for f in db_session.scalars(select(Fact))
         if "SYR" in {f.subject, f.counterpart, *(p.party_code for p in f.other_parties)}
-    }  # fmt: skip
+    }
     assert expected and {f["id"] for f in syria} == expected
 
 
