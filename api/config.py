@@ -27,6 +27,16 @@ class Defaults:
     # Where `facts load-fixtures` reads from (default: the repository's fixtures/).
     FIXTURES_DIR = None
 
+    # Largest request body accepted (bytes); larger ones get 413.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    # Rate limits (Flask-Limiter syntax): reads per client address, writes per token.
+    RATE_LIMIT_READS = "300 per minute"
+    RATE_LIMIT_WRITES = "60 per minute"
+    # Where counts are kept: memory:// (one process) or redis://host:6379 (shared by workers).
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Turn rate limiting off entirely (false), e.g. for bulk loads on a private instance.
+    RATELIMIT_ENABLED = True
+
     # flask-smorest / OpenAPI
     API_TITLE = "bilateral-facts"
     API_VERSION = __version__

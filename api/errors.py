@@ -101,6 +101,20 @@ def _from_http(exc: HTTPException) -> Response:
             errors=errors,
             headers=headers,
         )
+    if status == 429:
+        return problem_response(
+            429,
+            f"Rate limit exceeded ({exc.description}); retry after the Retry-After seconds.",
+            slug="rate-limited",
+            headers=headers,
+        )
+    if status == 413:
+        return problem_response(
+            413,
+            "The request body is larger than this API accepts.",
+            slug="too-large",
+            headers=headers,
+        )
     detail = exc.description or HTTPStatus(status).description
     return problem_response(status, detail, headers=headers)
 

@@ -124,7 +124,18 @@ class FactFilterArgs(QueryArgs):
             raise ValidationError("Give exactly two different party codes: dyad=RUS,IRQ.")
 
 
+AS_OF = fields.AwareDateTime(
+    format="iso",
+    metadata={"description": "RFC 3339 time (with offset): answer as the data stood then."},
+)
+
+
+class FactItemArgs(QueryArgs):
+    as_of = AS_OF
+
+
 class FactListArgs(FactFilterArgs, ListArgs):
+    as_of = AS_OF
     sort = fields.String(
         validate=_sorts("date", "value", "id", "created"),
         metadata={"description": "date, value, id or created; - for descending (default -date)."},

@@ -98,5 +98,5 @@ class FactPatchSchema(FactInSchema):
 
     status = fields.String(validate=validate.OneOf(FACT_STATUSES[:2]))
 
-    def _value_needs_unit(self, data: dict[str, Any], **_: Any) -> None:  # type: ignore[override]
+    def _value_needs_unit(self, data: dict[str, Any], **_: Any) -> None:
         """Checked after merging with the stored fact, not on the patch alone."""

@@ -285,3 +285,25 @@ class RevisionSchema(Schema):
 
 class RevisionListSchema(Schema):
     data = fields.List(fields.Nested(RevisionSchema))
+
+
+class ChangeSchema(Schema):
+    seq = fields.Integer(metadata={"description": "Grows with every change, in commit order."})
+    entity = fields.String(metadata={"description": "fact or source"})
+    id = fields.Integer()
+    action = fields.String(metadata={"description": "create, update, publish or retract"})
+    version = fields.Integer()
+    author = fields.String(allow_none=True, metadata={"description": "Token name (with a token)."})
+    created_at = fields.DateTime()
+    data = fields.Dict(metadata={"description": "The full representation after the change."})
+
+
+class ChangeMetaSchema(Schema):
+    limit = fields.Integer()
+    last_seq = fields.Integer()
+
+
+class ChangeListSchema(Schema):
+    data = fields.List(fields.Nested(ChangeSchema))
+    links = fields.Nested(LinksSchema)
+    meta = fields.Nested(ChangeMetaSchema)

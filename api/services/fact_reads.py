@@ -191,10 +191,14 @@ def get_fact(session: Session, fact_id: int, statuses: list[str]) -> dict[str, A
     if fact is None:
         return None
     data = fact_snapshot(fact)
-    source_ids = sorted({ev.source_id for ev in fact.evidence})
-    sources = session.scalars(select(Source).where(Source.id.in_(source_ids)).order_by(Source.id))
-    data["sources"] = [source_summary(s) for s in sources]
+    data["sources"] = source_summaries(session, sorted({ev.source_id for ev in fact.evidence}))
     return data
+
+
+def source_summaries(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    """The short form of the given sources, by id."""
+    sources = session.scalars(select(Source).where(Source.id.in_(ids)).order_by(Source.id))
+    return [source_summary(s) for s in sources]
 
 
 def fact_status(session: Session, fact_id: int) -> str | None:

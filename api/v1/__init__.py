@@ -32,7 +32,8 @@ class ProblemApi(Api):
 
 def register(app: Flask) -> Api:
     """Create the flask-smorest Api and register v1's blueprints on it."""
-    from . import actors, caching, docs, dyads, facts, health, meta, parties, sources
+    from . import actors, caching, changes, docs, dyads, facts, health, limits, meta, parties
+    from . import sources
 
     api = ProblemApi(
         app,
@@ -43,12 +44,15 @@ def register(app: Flask) -> Api:
             }
         },
     )
+    blueprints = [meta.blp, facts.blp, sources.blp, parties.blp, actors.blp, dyads.blp, changes.blp]
+    app.extensions["limiter"] = limits.init_app(app, blueprints)
     api.register_blueprint(meta.blp, url_prefix=PREFIX)
     api.register_blueprint(facts.blp, url_prefix=f"{PREFIX}/facts")
     api.register_blueprint(sources.blp, url_prefix=f"{PREFIX}/sources")
     api.register_blueprint(parties.blp, url_prefix=f"{PREFIX}/parties")
     api.register_blueprint(actors.blp, url_prefix=f"{PREFIX}/actors")
     api.register_blueprint(dyads.blp, url_prefix=f"{PREFIX}/dyads")
+    api.register_blueprint(changes.blp, url_prefix=f"{PREFIX}/changes")
     app.register_blueprint(health.bp)
     docs.init_app(app)
     caching.init_app(app, api)

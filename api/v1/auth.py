@@ -25,7 +25,7 @@ def _challenge(error: str | None = None, description: str | None = None) -> dict
 def caller() -> Caller | None:
     """The token holder making this request (None without a token); 401 for a bad token."""
     if "caller" in g:
-        return g.caller  # type: ignore[no-any-return]
+        return g.caller
     try:
         found = authenticate(session(), request.headers.get("Authorization"))
     except TokenError as err:

@@ -13,10 +13,10 @@ from ..db import session
 from ..errors import Problem
 from ..jsonio import json_response
 from ..models import Fact, Revision
-from ..schemas.args import FactListArgs, NoArgs
+from ..schemas.args import FactItemArgs, FactListArgs, NoArgs
 from ..schemas.fact_input import FactInSchema, FactPatchSchema
 from ..schemas.output import FactDetailSchema, FactListSchema, FactSchema, RevisionListSchema
-from ..services import fact_reads, fact_writes
+from ..services import as_of, fact_reads, fact_writes
 from ..services.catalog import find_actor
 from ..services.facts import create_fact
 from .auth import caller, readable_statuses
@@ -54,9 +54,36 @@ def prepare_fact_args(args: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
+def _past_list(s: Session, args: dict[str, Any], name: str) -> Response:
+    """A fact list as the data stood at ``as_of``, built from revisions."""
+    snaps = [x for x in as_of.snapshots_at(s, args["as_of"]) if as_of.matches(s, x, args)]
+    by_id = {x["id"]: x for x in snaps}
+
+    def page(sort: str, desc: bool, after: Any, limit: int) -> list[tuple[Any, Any]]:
+        keyed = sorted(((as_of.sort_key(x, sort), x["id"]) for x in snaps), reverse=desc)
+        if after is not None:
+            mark = (fact_reads.FACT_SORTS[sort].parse(after[0]), after[1])
+            keyed = [k for k in keyed if (k < mark if desc else k > mark)]
+        return keyed[:limit]
+
+    return keyset_list(
+        args,
+        sorts=fact_reads.FACT_SORTS,
+        default_sort="-date",
+        page=page,
+        hydrate=lambda ids: [by_id[i] for i in ids],
+        count=lambda: len(snaps),
+        export=lambda sort, desc: (by_id[i] for _, i in page(sort, desc, None, len(snaps))),
+        name=name,
+        columns=FACT_FIELDS,
+    )
+
+
 def fact_list(args: dict[str, Any], name: str = "facts") -> Response:
     """Answer a fact list for already prepared filters."""
     s = session()
+    if args.get("as_of") is not None:
+        return _past_list(s, args, name)
     return keyset_list(
         args,
         sorts=fact_reads.FACT_SORTS,
@@ -98,6 +125,29 @@ def _visible_fact(fact_id: int) -> Fact:
     return fact
 
 
+def _past_fact(fact_id: int, when: Any) -> Response:
+    """A fact as it stood at ``when``, from its revisions."""
+    s = session()
+    found = as_of.snapshots_at(s, when, fact_id)
+    snap = found[0] if found else None
+    if snap is None or (snap["status"] == "draft" and caller() is None):
+        raise Problem(
+            404, f"No published fact with id {fact_id} at {when.isoformat()}.", slug="not-found"
+        )
+    if snap["status"] == "retracted" and caller() is None:
+        raise Problem(
+            410,
+            f"Fact {fact_id} was retracted by {when.isoformat()}.",
+            slug="retracted",
+            extra={"history": url_for("facts.FactHistory", fact_id=fact_id, _external=True)},
+        )
+    ids = sorted({e["source_id"] for e in snap["evidence"]})
+    data = {**snap, "sources": fact_reads.source_summaries(s, ids)}
+    response = json_response(data)
+    response.set_etag(f"{fact_id}-{snap['version']}-{when.isoformat()}")
+    return response
+
+
 def _editable_fact(s: Session, fact_id: int) -> Fact:
     fact = s.get(Fact, fact_id)
     if fact is None:
@@ -137,11 +187,13 @@ class FactList(MethodView):
 
 @blp.route("/<int:fact_id>")
 class FactItem(MethodView):
-    @blp.arguments(NoArgs, location="query", as_kwargs=False)
+    @blp.arguments(FactItemArgs, location="query", as_kwargs=False)
     @blp.response(200, FactDetailSchema)
     @blp.problems(400, 401, 404, 410)
-    def get(self, _args: dict[str, Any], fact_id: int) -> Any:
+    def get(self, args: dict[str, Any], fact_id: int) -> Any:
         """Get one fact with its evidence, actors and sources (drafts need a token)."""
+        if args.get("as_of") is not None:
+            return _past_fact(fact_id, args["as_of"])
         fact = _visible_fact(fact_id)
         s = session()
         tag = fact_writes.fact_etag(s, fact)

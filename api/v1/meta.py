@@ -46,6 +46,7 @@ class Index(MethodView):
                     "parties": link("parties.PartyList"),
                     "actors": link("actors.ActorList"),
                     "dyads": link("dyads.DyadList"),
+                    "changes": link("changes.Changes"),
                     "fact_types": link("meta.FactTypes"),
                     "openapi": link("api-docs.openapi_json"),
                     "docs": url_for("api-docs.openapi_json", _external=True).replace(

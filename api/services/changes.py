@@ -1,0 +1,48 @@
+"""The change feed: every create, update, publish and retraction, in commit order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Change, Revision
+
+
+def last_seq(session: Session) -> int:
+    """The newest sequence number (0 when nothing has happened)."""
+    return int(session.scalar(select(func.max(Change.seq))) or 0)
+
+
+def changes_after(session: Session, since: int, limit: int, full: bool) -> list[dict[str, Any]]:
+    """Up to ``limit`` changes after ``since``; without ``full``, unpublished facts are masked.
+
+    A masked row keeps the fact's id and status and drops its content, so a client that
+    replays the feed removes the fact from its public copy without learning the draft.
+    """
+    rows = session.execute(
+        select(Change, Revision)
+        .join(Revision, Revision.id == Change.revision_id)
+        .where(Change.seq > since)
+        .order_by(Change.seq)
+        .limit(limit)
+    )
+    out = []
+    for change, revision in rows:
+        data = revision.snapshot
+        if change.entity == "fact" and not full and data.get("status") != "published":
+            data = {"id": data["id"], "status": data["status"]}
+        out.append(
+            {
+                "seq": change.seq,
+                "entity": change.entity,
+                "id": change.entity_id,
+                "action": change.action,
+                "version": revision.version,
+                "author": revision.author if full else None,
+                "created_at": change.created_at.isoformat().replace("+00:00", "Z"),
+                "data": data,
+            }
+        )
+    return out
