@@ -22,7 +22,14 @@ SEEDS = sorted(p.name for p in ARTICLES.glob("*.txt"))
 
 
 def _make_app(backend: str, name: str, tmp_dir: Path, fixtures: bool) -> Flask:
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url(backend, name, tmp_dir)})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url(backend, name, tmp_dir),
+            # Limits are tested on apps of their own (tests/api/v1/test_limits.py).
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     engine = app.extensions["db_engine"]
     migrate.upgrade(engine)
     with app.app_context():
