@@ -159,8 +159,8 @@ def tokens_group() -> None:
     "scopes",
     multiple=True,
     required=True,
-    type=click.Choice(["write", "admin"]),
-    help="write: curate sources and facts; admin: everything write can, and more.",
+    type=click.Choice(["read", "write", "admin"]),
+    help="read: see drafts and retracted facts; write: also curate; admin: everything.",
 )
 @with_appcontext
 def tokens_create(name: str, scopes: tuple[str, ...]) -> None:

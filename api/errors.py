@@ -83,8 +83,11 @@ def _from_http(exc: HTTPException) -> Response:
         # bad bodies 422s.
         locations = set(messages)
         errors: dict[str, Any] = {}
-        for location_errors in messages.values():
-            errors.update(location_errors)
+        for location, location_errors in messages.items():
+            if isinstance(location_errors, dict):
+                errors.update(location_errors)
+            else:  # e.g. {"json": ["Invalid JSON body."]}
+                errors["body" if location == "json" else location] = location_errors
         schema = data.get("schema")
         if schema is not None:
             allowed = ", ".join(sorted(f.data_key or n for n, f in schema.fields.items()))

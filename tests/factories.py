@@ -32,3 +32,12 @@ def make_fact(session: Session, **overrides: Any) -> Fact:
     fact = create_fact(session, FactInSchema().load(data), "tests")
     session.flush()
     return fact
+
+
+def make_token(
+    session: Session, name: str = "curator", scopes: tuple[str, ...] = ("write",)
+) -> str:
+    """Create a token and return its Authorization header value."""
+    from api.services.tokens import create_token
+
+    return "Bearer " + create_token(session, name, list(scopes))

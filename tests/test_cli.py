@@ -114,3 +114,19 @@ def test_broken_fixtures_load_nothing(
 def test_db_current_shows_head(app: Flask) -> None:
     out = app.test_cli_runner().invoke(args=["db", "current"])
     assert out.exit_code == 0 and "head:" in out.output
+
+
+def test_tokens_create_list_revoke(bare_app: Flask, bare_session: Session) -> None:
+    runner = bare_app.test_cli_runner()
+    created = runner.invoke(args=["tokens", "create", "alice", "--scope", "write"])
+    assert created.exit_code == 0, created.output
+    secret = created.stdout.strip().splitlines()[0]
+    assert secret.startswith("bft_")
+    listed = runner.invoke(args=["tokens", "list"])
+    assert "alice\twrite" in listed.output and "active" in listed.output
+    assert secret not in listed.output
+    assert runner.invoke(args=["tokens", "create", "alice", "--scope", "write"]).exit_code != 0
+    assert runner.invoke(args=["tokens", "create", "bob", "--scope", "root"]).exit_code != 0
+    assert runner.invoke(args=["tokens", "revoke", "alice"]).exit_code == 0
+    assert "revoked" in runner.invoke(args=["tokens", "list"]).output
+    assert runner.invoke(args=["tokens", "revoke", "alice"]).exit_code != 0

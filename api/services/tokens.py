@@ -15,7 +15,7 @@ from ..models import ApiToken
 from ..models.base import utcnow
 
 PREFIX = "bft_"
-SCOPES = ("write", "admin")
+SCOPES = ("read", "write", "admin")
 # last_used_at is refreshed at most this often, so reads with a token rarely write.
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -36,8 +36,9 @@ class Caller:
     scopes: tuple[str, ...]
 
     def can(self, scope: str) -> bool:
-        """Whether the caller holds ``scope`` (admin holds every scope)."""
-        return scope in self.scopes or "admin" in self.scopes
+        """Whether the caller holds ``scope`` (write includes read; admin includes all)."""
+        implied = {"read": {"read", "write", "admin"}, "write": {"write", "admin"}}
+        return bool(set(self.scopes) & implied.get(scope, {scope, "admin"}))
 
 
 def digest(secret: str) -> str:

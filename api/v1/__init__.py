@@ -32,8 +32,19 @@ class ProblemApi(Api):
 
 def register(app: Flask) -> Api:
     """Create the flask-smorest Api and register v1's blueprints on it."""
-    from . import actors, caching, changes, docs, dyads, facts, health, limits, meta, parties
-    from . import sources
+    from . import (
+        actors,
+        caching,
+        changes,
+        docs,
+        dyads,
+        facts,
+        health,
+        limits,
+        meta,
+        parties,
+        sources,
+    )
 
     api = ProblemApi(
         app,

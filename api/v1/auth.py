@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, request
+from flask import request
 
 from ..db import session, write_transaction
 from ..errors import Problem
@@ -24,8 +24,10 @@ def _challenge(error: str | None = None, description: str | None = None) -> dict
 
 def caller() -> Caller | None:
     """The token holder making this request (None without a token); 401 for a bad token."""
-    if "caller" in g:
-        return g.caller
+    # Cached on the request (not g: an app context may outlive one request, as in tests).
+    cached: Caller | bool | None = getattr(request, "bf_caller", False)
+    if cached is not False:
+        return cached  # type: ignore[return-value]
     try:
         found = authenticate(session(), request.headers.get("Authorization"))
     except TokenError as err:
@@ -40,7 +42,7 @@ def caller() -> Caller | None:
     if found is not None:
         with write_transaction() as s:
             touch(s, found.name)
-    g.caller = found
+    request.bf_caller = found  # type: ignore[attr-defined]
     return found
 
 

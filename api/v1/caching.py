@@ -12,7 +12,7 @@ import hashlib
 from typing import Any
 
 import orjson
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, request
 from flask_cors import CORS
 from flask_smorest import Api
 
@@ -66,7 +66,7 @@ def init_app(app: Flask, api: Api) -> None:
         if request.endpoint in OWN_ETAG:
             return None
         tag = _etag(api)
-        g.etag = tag
+        request.bf_etag = tag  # type: ignore[attr-defined]
         if request.if_none_match and request.if_none_match.contains_weak(tag):
             response = Response(status=304)
             response.set_etag(tag)
@@ -80,8 +80,9 @@ def init_app(app: Flask, api: Api) -> None:
         if response.mimetype == "application/problem+json":
             response.headers["Cache-Control"] = "no-store"
         elif request.method in ("GET", "HEAD") and response.status_code in (200, 304):
-            if getattr(g, "etag", None) and "ETag" not in response.headers:
-                response.set_etag(g.etag)
+            tag = getattr(request, "bf_etag", None)
+            if tag and "ETag" not in response.headers:
+                response.set_etag(tag)
             if "ETag" in response.headers:
                 _cache_headers(response)
         return response

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
-from flask import Flask, request
+from flask import Blueprint, Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -19,7 +20,7 @@ def _token_key() -> str:
     return "token:" + hashlib.sha256(header.encode()).hexdigest()[:24]
 
 
-def init_app(app: Flask, blueprints: list[object]) -> Limiter:
+def init_app(app: Flask, blueprints: Sequence[Blueprint]) -> Limiter:
     """Apply the read and write limits to every API blueprint."""
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_HEADER_LIMIT", "RateLimit-Limit")
@@ -38,6 +39,6 @@ def init_app(app: Flask, blueprints: list[object]) -> Limiter:
         exempt_when=lambda: request.method not in WRITES,
     )
     for bp in blueprints:
-        reads(bp)  # type: ignore[arg-type]
-        writes(bp)  # type: ignore[arg-type]
+        reads(bp)
+        writes(bp)
     return limiter
