@@ -88,11 +88,14 @@ def write_transaction() -> Iterator[Session]:
     from .models.base import utcnow
 
     s = session()
-    if not s.in_transaction():
-        conn = s.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-        if conn.dialect.name == "postgresql":
-            # One writer at a time, as on SQLite: change-feed numbers then follow commit order.
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(2015052100)")
+    if s.in_transaction():
+        # End the request's read transaction: on SQLite, upgrading a read to a write fails
+        # at once with "database is locked" instead of waiting for the lock.
+        s.commit()
+    conn = s.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    if conn.dialect.name == "postgresql":
+        # One writer at a time, as on SQLite: change-feed numbers then follow commit order.
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(2015052100)")
     s.info.pop("data_changed", None)
     try:
         yield s
