@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     ForeignKey,
     Index,
@@ -47,6 +48,9 @@ class Fact(Base):
         Index("ix_fact_counterpart_date", "counterpart", "date_start"),
         Index("ix_fact_type_date", "type", "date_start"),
         Index("ix_fact_status_date", "status", "date_start"),
+        Index("ix_fact_dyad_sort", "dyad", "sort_date", "id"),
+        Index("ix_fact_sort", "sort_date", "id"),
+        Index("ix_fact_type_sort", "type", "sort_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +73,18 @@ class Fact(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(100))
     updated_by: Mapped[str | None] = mapped_column(String(100))
+    # Computed by the database (migration 0004): the unordered pair, and a non-null date to
+    # sort and page on. Never written by the application.
+    dyad: Mapped[str | None] = mapped_column(
+        String(33),
+        Computed(
+            "CASE WHEN subject < counterpart THEN subject || '-' || counterpart "
+            "ELSE counterpart || '-' || subject END"
+        ),
+    )
+    sort_date: Mapped[date | None] = mapped_column(
+        Date, Computed("coalesce(date_start, '0001-01-01')")
+    )
 
     other_parties: Mapped[list[FactParty]] = relationship(
         cascade="all, delete-orphan", order_by="FactParty.party_code"

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Evidence, Fact, Source
@@ -72,13 +72,7 @@ def count_dyads(session: Session, args: dict[str, Any]) -> int:
 
 
 def _dyad_facts(a: str, b: str, types: list[str] | None = None) -> list[Any]:
-    conds = [
-        Fact.status == "published",
-        or_(
-            and_(Fact.subject == a, Fact.counterpart == b),
-            and_(Fact.subject == b, Fact.counterpart == a),
-        ),
-    ]
+    conds = [Fact.status == "published", Fact.dyad == "-".join(sorted((a, b)))]
     if types:
         conds.append(Fact.type.in_(types))
     return conds

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     Numeric,
-    and_,
     column,
     exists,
     func,
@@ -24,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Evidence, Fact, FactActor, FactParty, Source
+from ..models import Actor, Evidence, Fact, FactActor, FactParty, Source
 from .dates import DateSpan
 from .paging import (
     SortKey,
@@ -34,7 +31,7 @@ from .paging import (
     parse_decimal_key,
     parse_int_key,
 )
-from .snapshots import fact_snapshot, source_summary
+from .snapshots import FACT_COLUMNS, actor_ref, build_fact, evidence_ref, source_summary
 
 FACT_LOADS = (
     selectinload(Fact.other_parties),
@@ -42,16 +39,21 @@ FACT_LOADS = (
     selectinload(Fact.evidence),
 )
 # Unknown dates and missing values sort below every real one.
-_NO_DATE = literal(date(1, 1, 1), Date)
 _NO_VALUE = literal(Decimal("-1e18"), Numeric(21, 6))
 FACT_SORTS: dict[str, SortKey] = {
-    "date": SortKey(func.coalesce(Fact.date_start, _NO_DATE), parse_date_key),
+    # sort_date is date_start, or 0001-01-01 when unknown (a generated, indexed column).
+    "date": SortKey(Fact.sort_date, parse_date_key),
     "value": SortKey(func.coalesce(Fact.value, _NO_VALUE), parse_decimal_key),
     "id": SortKey(Fact.id, parse_int_key),
     "created": SortKey(Fact.created_at, parse_datetime_key),
 }
 _WORD = re.compile(r"\w+", re.UNICODE)
 _fact_search = table("fact_search", column("fact_id"), column("document"))
+
+
+def dyad_key(a: str, b: str) -> str:
+    """The unordered pair as stored in ``fact.dyad``: ``IRQ-RUS``."""
+    return "-".join(sorted((a, b)))
 
 
 def search_words(q: str) -> list[str]:
@@ -96,13 +98,7 @@ def fact_conditions(session: Session, args: dict[str, Any]) -> list[ColumnElemen
     if args.get("counterpart"):
         conds.append(Fact.counterpart == args["counterpart"])
     if args.get("dyad"):
-        a, b = args["dyad"]
-        conds.append(
-            or_(
-                and_(Fact.subject == a, Fact.counterpart == b),
-                and_(Fact.subject == b, Fact.counterpart == a),
-            )
-        )
+        conds.append(Fact.dyad == dyad_key(*args["dyad"]))
     if args.get("party"):
         code = args["party"]
         conds.append(
@@ -157,14 +153,46 @@ def count_facts(session: Session, args: dict[str, Any]) -> int:
     return int(session.scalar(stmt) or 0)
 
 
+_FACT_SELECT = select(*(getattr(Fact, c) for c in FACT_COLUMNS))
+
+
 def facts_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
-    """Fact representations in the order of ``ids``."""
+    """Fact representations in the order of ``ids``, read with four Core queries."""
     if not ids:
         return []
-    facts = {
-        f.id: f for f in session.scalars(select(Fact).where(Fact.id.in_(ids)).options(*FACT_LOADS))
-    }
-    return [fact_snapshot(facts[i]) for i in ids if i in facts]
+    conn = session.connection()
+    rows = {r.id: r for r in conn.execute(_FACT_SELECT.where(Fact.id.in_(ids)))}
+    parties: dict[int, list[str]] = {i: [] for i in ids}
+    for fact_id, code in conn.execute(
+        select(FactParty.fact_id, FactParty.party_code)
+        .where(FactParty.fact_id.in_(ids))
+        .order_by(FactParty.party_code)
+    ):
+        parties[fact_id].append(code)
+    actors: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for fact_id, actor_id, key, name, role in conn.execute(
+        select(FactActor.fact_id, Actor.id, Actor.key, Actor.name, FactActor.role)
+        .join(Actor, Actor.id == FactActor.actor_id)
+        .where(FactActor.fact_id.in_(ids))
+        .order_by(FactActor.actor_id, FactActor.role)
+    ):
+        actors[fact_id].append(actor_ref(actor_id, key, name, role))
+    evidence: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for fact_id, ev_id, source_id, quote, start, end, verified in conn.execute(
+        select(
+            Evidence.fact_id,
+            Evidence.id,
+            Evidence.source_id,
+            Evidence.quote,
+            Evidence.start,
+            Evidence.end,
+            Evidence.verified,
+        )
+        .where(Evidence.fact_id.in_(ids))
+        .order_by(Evidence.id)
+    ):
+        evidence[fact_id].append(evidence_ref(ev_id, source_id, quote, start, end, verified))
+    return [build_fact(rows[i], parties[i], actors[i], evidence[i]) for i in ids if i in rows]
 
 
 def iter_facts(
@@ -185,13 +213,11 @@ def iter_facts(
 
 def get_fact(session: Session, fact_id: int, statuses: list[str]) -> dict[str, Any] | None:
     """One fact with the sources its evidence comes from, or None."""
-    fact = session.scalar(
-        select(Fact).where(Fact.id == fact_id, Fact.status.in_(statuses)).options(*FACT_LOADS)
-    )
-    if fact is None:
+    found = facts_by_ids(session, [fact_id])
+    if not found or found[0]["status"] not in statuses:
         return None
-    data = fact_snapshot(fact)
-    data["sources"] = source_summaries(session, sorted({ev.source_id for ev in fact.evidence}))
+    data = found[0]
+    data["sources"] = source_summaries(session, sorted({e["source_id"] for e in data["evidence"]}))
     return data
 
 

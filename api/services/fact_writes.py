@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Fact, Source
+from ..models import Evidence, Fact, Source
 from ..models.base import utcnow
 from ..schemas.fact_input import FactInSchema
 from .dates import parse_date_with_precision
@@ -22,12 +22,29 @@ class Conflict(ValueError):
     """A change the entity's state does not allow."""
 
 
+def fact_state(session: Session, fact_id: int) -> tuple[str, str] | None:
+    """A fact's status and strong tag (its version and its sources' versions), or None."""
+    conn = session.connection()
+    row = conn.execute(select(Fact.status, Fact.version).where(Fact.id == fact_id)).first()
+    if row is None:
+        return None
+    versions = conn.execute(
+        select(Source.id, Source.version)
+        .join(Evidence, Evidence.source_id == Source.id)
+        .where(Evidence.fact_id == fact_id)
+        .distinct()
+        .order_by(Source.id)
+    ).all()
+    seed = f"fact:{fact_id}:{row.version}:{[tuple(v) for v in versions]}"
+    return row.status, hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
 def fact_etag(session: Session, fact: Fact) -> str:
-    """Strong tag of a fact's representation: its version and its sources' versions."""
-    ids = sorted({ev.source_id for ev in fact.evidence})
-    versions = session.execute(select(Source.id, Source.version).where(Source.id.in_(ids))).all()
-    seed = f"fact:{fact.id}:{fact.version}:{sorted(versions)}"
-    return hashlib.sha256(seed.encode()).hexdigest()[:32]
+    """Strong tag of a fact's current representation."""
+    session.flush()
+    state = fact_state(session, fact.id)
+    assert state is not None
+    return state[1]
 
 
 def source_etag(source: Source) -> str:

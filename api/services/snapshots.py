@@ -22,45 +22,94 @@ def _ts(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def fact_snapshot(fact: Fact) -> dict[str, Any]:
-    """Everything a fact says, as JSON-ready values."""
+FACT_COLUMNS = (
+    "id",
+    "key",
+    "type",
+    "subject",
+    "counterpart",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "date_basis",
+    "value",
+    "unit",
+    "value_qualifier",
+    "summary",
+    "attributes",
+    "status",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+def build_fact(
+    row: Any,
+    other_parties: list[str],
+    actors: list[dict[str, Any]],
+    evidence: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A fact's representation from its columns (an ORM object or a Core row) and its lists."""
     return {
-        "id": fact.id,
-        "key": fact.key,
-        "type": fact.type,
-        "subject": fact.subject,
-        "counterpart": fact.counterpart,
-        "other_parties": [p.party_code for p in fact.other_parties],
-        "date": format_date(fact.date_start, fact.date_precision),
-        "date_start": fact.date_start.isoformat() if fact.date_start else None,
-        "date_end": fact.date_end.isoformat() if fact.date_end else None,
-        "date_precision": fact.date_precision,
-        "date_basis": fact.date_basis,
-        "value": format_decimal(fact.value),
-        "unit": fact.unit,
-        "value_qualifier": fact.value_qualifier,
-        "summary": fact.summary,
-        "attributes": fact.attributes or {},
-        "actors": [
-            {"id": fa.actor_id, "key": fa.actor.key, "name": fa.actor.name, "role": fa.role}
+        "id": row.id,
+        "key": row.key,
+        "type": row.type,
+        "subject": row.subject,
+        "counterpart": row.counterpart,
+        "other_parties": other_parties,
+        "date": format_date(row.date_start, row.date_precision),
+        "date_start": row.date_start.isoformat() if row.date_start else None,
+        "date_end": row.date_end.isoformat() if row.date_end else None,
+        "date_precision": row.date_precision,
+        "date_basis": row.date_basis,
+        "value": format_decimal(row.value),
+        "unit": row.unit,
+        "value_qualifier": row.value_qualifier,
+        "summary": row.summary,
+        "attributes": row.attributes or {},
+        "actors": actors,
+        "evidence": evidence,
+        "status": row.status,
+        "version": row.version,
+        "created_at": _ts(row.created_at),
+        "updated_at": _ts(row.updated_at),
+    }
+
+
+def actor_ref(actor_id: int, key: str, name: str, role: str) -> dict[str, Any]:
+    """An actor as listed in a fact."""
+    return {"id": actor_id, "key": key, "name": name, "role": role}
+
+
+def evidence_ref(
+    ev_id: int | None, source_id: int, quote: str, start: int, end: int, verified: bool
+) -> dict[str, Any]:
+    """An evidence row as listed in a fact."""
+    return {
+        "id": ev_id,
+        "source_id": source_id,
+        "quote": quote,
+        "start": start,
+        "end": end,
+        "verified": verified,
+    }
+
+
+def fact_snapshot(fact: Fact) -> dict[str, Any]:
+    """Everything a fact says, as JSON-ready values (from the ORM object)."""
+    return build_fact(
+        fact,
+        [p.party_code for p in fact.other_parties],
+        [
+            actor_ref(fa.actor_id, fa.actor.key, fa.actor.name, fa.role)
             for fa in sorted(fact.actors, key=lambda a: (a.actor_id, a.role))
         ],
-        "evidence": [
-            {
-                "id": ev.id,
-                "source_id": ev.source_id,
-                "quote": ev.quote,
-                "start": ev.start,
-                "end": ev.end,
-                "verified": ev.verified,
-            }
+        [
+            evidence_ref(ev.id, ev.source_id, ev.quote, ev.start, ev.end, ev.verified)
             for ev in fact.evidence
         ],
-        "status": fact.status,
-        "version": fact.version,
-        "created_at": _ts(fact.created_at),
-        "updated_at": _ts(fact.updated_at),
-    }
+    )
 
 
 def source_summary(source: Source) -> dict[str, Any]:

@@ -101,19 +101,21 @@ def fact_list(args: dict[str, Any], name: str = "facts") -> Response:
 
 def fact_response(s: Session, fact: Fact, status: int = 200) -> Response:
     """A fact's full representation with its entity ETag."""
-    data = fact_reads.get_fact(s, fact.id, ALL_STATUSES)
-    response = json_response(data, status=status)
-    response.set_etag(fact_writes.fact_etag(s, fact))
+    return _fact_by_id(s, fact.id, fact_writes.fact_etag(s, fact), status)
+
+
+def _fact_by_id(s: Session, fact_id: int, tag: str, status: int = 200) -> Response:
+    response = json_response(fact_reads.get_fact(s, fact_id, ALL_STATUSES), status=status)
+    response.set_etag(tag)
     return response
 
 
-def _visible_fact(fact_id: int) -> Fact:
-    """The fact if this caller may see it: 404 unknown or draft, 410 retracted (public)."""
-    s = session()
-    fact = s.get(Fact, fact_id)
-    if fact is None or (fact.status == "draft" and caller() is None):
+def _visible_fact(fact_id: int) -> str:
+    """The fact's tag if this caller may see it: 404 unknown or draft, 410 retracted."""
+    state = fact_writes.fact_state(session(), fact_id)
+    if state is None or (state[0] == "draft" and caller() is None):
         raise Problem(404, f"No published fact with id {fact_id}.", slug="not-found")
-    if fact.status == "retracted" and caller() is None:
+    if state[0] == "retracted" and caller() is None:
         history = url_for("facts.FactHistory", fact_id=fact_id, _external=True)
         raise Problem(
             410,
@@ -122,7 +124,7 @@ def _visible_fact(fact_id: int) -> Fact:
             extra={"history": history},
             headers={"Link": f'<{history}>; rel="history"'},
         )
-    return fact
+    return state[1]
 
 
 def _past_fact(fact_id: int, when: Any) -> Response:
@@ -194,14 +196,12 @@ class FactItem(MethodView):
         """Get one fact with its evidence, actors and sources (drafts need a token)."""
         if args.get("as_of") is not None:
             return _past_fact(fact_id, args["as_of"])
-        fact = _visible_fact(fact_id)
-        s = session()
-        tag = fact_writes.fact_etag(s, fact)
+        tag = _visible_fact(fact_id)
         if request.if_none_match.contains_weak(tag):
             response = Response(status=304)
             response.set_etag(tag)
             return response
-        return fact_response(s, fact)
+        return _fact_by_id(session(), fact_id, tag)
 
     @write_view("application/json", "application/merge-patch+json")
     @blp.arguments(FactPatchSchema(partial=True))

@@ -1,0 +1,3 @@
+"""Plain gunicorn settings for benchmark servers: the defaults, no access log."""
+
+accesslog = None
