@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import Engine, create_engine, event, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
@@ -119,3 +119,12 @@ def data_version() -> tuple[int, Any]:
 
     row = session().execute(select(DataState.version, DataState.changed_at)).one_or_none()
     return (row[0], row[1]) if row else (0, None)
+
+
+_VERSION = text("SELECT version FROM data_state WHERE id = 1")
+
+
+def data_version_number() -> int:
+    """Just the data version: one primary-key read, for ETags on every request."""
+    found = session().connection().execute(_VERSION).scalar()
+    return int(found or 0)

@@ -20,9 +20,26 @@ FACT = (
     "date_basis, value, unit, value_qualifier, summary, attributes, status, version, "
     "created_at, updated_at FROM fact"
 )
-COLS = ["id", "key", "type", "subject", "counterpart", "date_start", "date_end",
-        "date_precision", "date_basis", "value", "unit", "value_qualifier", "summary",
-        "attributes", "status", "version", "created_at", "updated_at"]  # fmt: skip
+COLS = [
+    "id",
+    "key",
+    "type",
+    "subject",
+    "counterpart",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "date_basis",
+    "value",
+    "unit",
+    "value_qualifier",
+    "summary",
+    "attributes",
+    "status",
+    "version",
+    "created_at",
+    "updated_at",
+]
 
 
 def conn() -> sqlite3.Connection:
@@ -38,17 +55,38 @@ def facts(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     ids = [f["id"] for f in out]
     marks = ",".join("?" * len(ids))
     evidence: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    for r in c.execute(f'SELECT id, fact_id, source_id, quote, start, "end", verified FROM evidence WHERE fact_id IN ({marks}) ORDER BY id', ids):
-        evidence[r[1]].append({"id": r[0], "source_id": r[2], "quote": r[3], "start": r[4], "end": r[5], "verified": bool(r[6])})
+    for r in c.execute(
+        f'SELECT id, fact_id, source_id, quote, start, "end", verified FROM evidence WHERE fact_id IN ({marks}) ORDER BY id',
+        ids,
+    ):
+        evidence[r[1]].append(
+            {
+                "id": r[0],
+                "source_id": r[2],
+                "quote": r[3],
+                "start": r[4],
+                "end": r[5],
+                "verified": bool(r[6]),
+            }
+        )
     actors: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    for r in c.execute(f"SELECT fa.fact_id, a.id, a.key, a.name, fa.role FROM fact_actor fa JOIN actor a ON a.id = fa.actor_id WHERE fa.fact_id IN ({marks})", ids):
+    for r in c.execute(
+        f"SELECT fa.fact_id, a.id, a.key, a.name, fa.role FROM fact_actor fa JOIN actor a ON a.id = fa.actor_id WHERE fa.fact_id IN ({marks})",
+        ids,
+    ):
         actors[r[0]].append({"id": r[1], "key": r[2], "name": r[3], "role": r[4]})
     others: dict[int, list[str]] = {i: [] for i in ids}
-    for r in c.execute(f"SELECT fact_id, party_code FROM fact_party WHERE fact_id IN ({marks})", ids):
+    for r in c.execute(
+        f"SELECT fact_id, party_code FROM fact_party WHERE fact_id IN ({marks})", ids
+    ):
         others[r[0]].append(r[1])
     for f in out:
         f["attributes"] = json.loads(f["attributes"])
-        f["evidence"], f["actors"], f["other_parties"] = evidence[f["id"]], actors[f["id"]], others[f["id"]]
+        f["evidence"], f["actors"], f["other_parties"] = (
+            evidence[f["id"]],
+            actors[f["id"]],
+            others[f["id"]],
+        )
         f["value"] = None if f["value"] is None else str(f["value"])
     return out
 
@@ -61,12 +99,16 @@ def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable
         rows = c.execute(f"{FACT} WHERE id = ?", (int(q["id"]),)).fetchall()
         body: Any = facts(rows)[0]
     else:
+        # The best plain SQL on the same schema: the dyad's index, newest first.
+        dyad = "-".join(sorted((q["a"], q["b"])))
         rows = c.execute(
-            f"{FACT} WHERE status = 'published' AND ((subject = ? AND counterpart = ?) OR "
-            "(subject = ? AND counterpart = ?)) ORDER BY date_start DESC, id DESC LIMIT 50",
-            (q["a"], q["b"], q["b"], q["a"]),
+            f"{FACT} WHERE dyad = ? AND status = 'published' "
+            "ORDER BY sort_date DESC, id DESC LIMIT 50",
+            (dyad,),
         ).fetchall()
         body = {"data": facts(rows)}
     data = json.dumps(body).encode()
-    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    start_response(
+        "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
     return [data]

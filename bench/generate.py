@@ -39,10 +39,18 @@ SEED = 20150521
 THRESHOLD = 0.7
 BASE_TIME = datetime(2025, 1, 1, tzinfo=UTC)
 TYPES = {
-    "statement": 30, "diplomatic_visit": 12, "trade_volume": 10, "agreement": 8,
-    "military_cooperation": 8, "energy_cooperation": 8, "aid_offer": 7, "phone_call": 7,
-    "arms_transfer": 4, "opec_coordination": 3, "intelligence_sharing": 3,
-}  # fmt: skip
+    "statement": 30,
+    "diplomatic_visit": 12,
+    "trade_volume": 10,
+    "agreement": 8,
+    "military_cooperation": 8,
+    "energy_cooperation": 8,
+    "aid_offer": 7,
+    "phone_call": 7,
+    "arms_transfer": 4,
+    "opec_coordination": 3,
+    "intelligence_sharing": 3,
+}
 ATTRIBUTES = {
     "trade_volume": {"flow": "total"},
     "aid_offer": {"aid_kind": "military"},
@@ -56,7 +64,67 @@ ATTRIBUTES = {
     "intelligence_sharing": {},
     "statement": {"kind": "position"},
 }
-WORDS = ["minister", "president", "talks", "agreement", "trade", "oil", "gas", "pipeline", "security", "cooperation", "aid", "military", "energy", "billion", "dollars", "visit", "officials", "said", "would", "support", "deal", "sanctions", "investment", "exports", "imports", "delegation", "capital", "summit", "border", "defense", "council", "economy", "market", "prices", "production", "reserves", "frontier", "railway", "port", "treaty", "signed", "ceasefire", "reconstruction", "loan", "credit", "wheat", "grain", "electricity", "nuclear", "reactor", "helicopters", "training", "advisers", "intelligence", "embassy", "envoy", "parliament", "vote", "election"]
+WORDS = [
+    "minister",
+    "president",
+    "talks",
+    "agreement",
+    "trade",
+    "oil",
+    "gas",
+    "pipeline",
+    "security",
+    "cooperation",
+    "aid",
+    "military",
+    "energy",
+    "billion",
+    "dollars",
+    "visit",
+    "officials",
+    "said",
+    "would",
+    "support",
+    "deal",
+    "sanctions",
+    "investment",
+    "exports",
+    "imports",
+    "delegation",
+    "capital",
+    "summit",
+    "border",
+    "defense",
+    "council",
+    "economy",
+    "market",
+    "prices",
+    "production",
+    "reserves",
+    "frontier",
+    "railway",
+    "port",
+    "treaty",
+    "signed",
+    "ceasefire",
+    "reconstruction",
+    "loan",
+    "credit",
+    "wheat",
+    "grain",
+    "electricity",
+    "nuclear",
+    "reactor",
+    "helicopters",
+    "training",
+    "advisers",
+    "intelligence",
+    "embassy",
+    "envoy",
+    "parliament",
+    "vote",
+    "election",
+]
 
 
 def parties() -> list[str]:
@@ -81,8 +149,10 @@ def dyads(codes: list[str], rng: random.Random, n: int = 2000) -> list[tuple[str
 
 def body(rng: random.Random, i: int) -> str:
     """An article-like text of 100-150 words in a few paragraphs."""
-    words = [rng.choice(WORDS) + (str(rng.randrange(1000)) if rng.random() < 0.3 else "")
-             for _ in range(rng.randint(100, 150))]  # fmt: skip
+    words = [
+        rng.choice(WORDS) + (str(rng.randrange(1000)) if rng.random() < 0.3 else "")
+        for _ in range(rng.randint(100, 150))
+    ]
     words[0] = f"Article{i}"
     lines, line = [], []
     for n, w in enumerate(words, 1):
@@ -95,7 +165,9 @@ def body(rng: random.Random, i: int) -> str:
     return "\n".join(lines)
 
 
-def source_rows(n: int, rng: random.Random) -> Iterator[tuple[dict[str, Any], list[tuple[int, int]]]]:
+def source_rows(
+    n: int, rng: random.Random
+) -> Iterator[tuple[dict[str, Any], list[tuple[int, int]]]]:
     """Sources with their LSH buckets; about 5% are near-duplicates of an earlier one."""
     bodies: list[str] = []
     sigs: list[Any] = []
@@ -117,14 +189,29 @@ def source_rows(n: int, rng: random.Random) -> Iterator[tuple[dict[str, Any], li
         roots.append(canonical_id or i)
         day = date(1991, 1, 1) + timedelta(days=rng.randrange(12_800))
         row = {
-            "id": i, "title": f"Synthetic article {i}", "outlet": rng.choice(["Reuters", "AP", "TASS", "AFP"]),
-            "url": f"https://news.example/{i}", "published_start": day, "published_end": day,
-            "published_precision": "day", "published_basis": "stated", "authors": "[]",
-            "dateline": None, "language": "en", "file_name": f"synthetic-{i}.txt", "body": text_,
-            "raw": text_, "sha256": content_hash(text_), "minhash": sig.to_bytes(),
-            "canonical_id": canonical_id, "similarity": similarity, "version": 1,
-            "created_at": BASE_TIME, "updated_at": BASE_TIME, "created_by": "bench",
-        }  # fmt: skip
+            "id": i,
+            "title": f"Synthetic article {i}",
+            "outlet": rng.choice(["Reuters", "AP", "TASS", "AFP"]),
+            "url": f"https://news.example/{i}",
+            "published_start": day,
+            "published_end": day,
+            "published_precision": "day",
+            "published_basis": "stated",
+            "authors": "[]",
+            "dateline": None,
+            "language": "en",
+            "file_name": f"synthetic-{i}.txt",
+            "body": text_,
+            "raw": text_,
+            "sha256": content_hash(text_),
+            "minhash": sig.to_bytes(),
+            "canonical_id": canonical_id,
+            "similarity": similarity,
+            "version": 1,
+            "created_at": BASE_TIME,
+            "updated_at": BASE_TIME,
+            "created_by": "bench",
+        }
         yield row, list(enumerate(sig.buckets))
     _BODIES.extend(bodies)
 
@@ -132,7 +219,11 @@ def source_rows(n: int, rng: random.Random) -> Iterator[tuple[dict[str, Any], li
 _BODIES: list[str] = []
 
 
-def fact_rows(n: int, n_sources: int, rng: random.Random) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]], list[tuple[int, int, str]], list[tuple[int, str]]]]:
+def fact_rows(
+    n: int, n_sources: int, rng: random.Random
+) -> Iterator[
+    tuple[dict[str, Any], list[dict[str, Any]], list[tuple[int, int, str]], list[tuple[int, str]]]
+]:
     """Facts with their evidence, actors and other parties."""
     codes = parties()
     pairs = dyads(codes, rng)
@@ -154,7 +245,7 @@ def fact_rows(n: int, n_sources: int, rng: random.Random) -> Iterator[tuple[dict
         elif roll < 0.30:
             month = rng.randint(1, 12)
             start = date(year, month, 1)
-            end = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
+            end = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
             precision = "month"
         else:
             start = end = date(year, 1, 1) + timedelta(days=rng.randrange(365))
@@ -167,14 +258,28 @@ def fact_rows(n: int, n_sources: int, rng: random.Random) -> Iterator[tuple[dict
         status = "published" if rng.random() < 0.98 else rng.choice(["draft", "retracted"])
         created = BASE_TIME + timedelta(seconds=i)
         fact = {
-            "id": i, "key": None, "type": kind, "subject": subject, "counterpart": counterpart,
-            "date_start": start, "date_end": end, "date_precision": precision, "date_basis": basis,
-            "value": value, "unit": unit, "value_qualifier": qualifier,
+            "id": i,
+            "key": None,
+            "type": kind,
+            "subject": subject,
+            "counterpart": counterpart,
+            "date_start": start,
+            "date_end": end,
+            "date_precision": precision,
+            "date_basis": basis,
+            "value": value,
+            "unit": unit,
+            "value_qualifier": qualifier,
             "summary": f"{subject} and {counterpart}: {kind.replace('_', ' ')} number {i} "
-                       f"about {rng.choice(WORDS)} and {rng.choice(WORDS)}.",
-            "attributes": json.dumps(ATTRIBUTES[kind]), "status": status, "version": 1,
-            "created_at": created, "updated_at": created, "created_by": "bench", "updated_by": "bench",
-        }  # fmt: skip
+            f"about {rng.choice(WORDS)} and {rng.choice(WORDS)}.",
+            "attributes": json.dumps(ATTRIBUTES[kind]),
+            "status": status,
+            "version": 1,
+            "created_at": created,
+            "updated_at": created,
+            "created_by": "bench",
+            "updated_by": "bench",
+        }
         evidence = []
         for _ in range(rng.choice((1, 2, 2, 2, 3))):
             source_id = rng.randint(1, n_sources)
@@ -183,10 +288,17 @@ def fact_rows(n: int, n_sources: int, rng: random.Random) -> Iterator[tuple[dict
             start_at = text_.rfind(" ", 0, start_at) + 1
             stop = text_.find(" ", start_at + 60)
             stop = len(text_) if stop < 0 else stop
-            evidence.append({
-                "fact_id": i, "source_id": source_id, "quote": text_[start_at:stop],
-                "start": start_at, "end": stop, "verified": True, "verified_at": created,
-            })  # fmt: skip
+            evidence.append(
+                {
+                    "fact_id": i,
+                    "source_id": source_id,
+                    "quote": text_[start_at:stop],
+                    "start": start_at,
+                    "end": stop,
+                    "verified": True,
+                    "verified_at": created,
+                }
+            )
         actors = [(i, rng.randint(1, 500), "Minister")] if rng.random() < 0.3 else []
         others = [(i, rng.choice(codes))] if rng.random() < 0.05 else []
         others = [(f, c) for f, c in others if c not in (subject, counterpart)]
@@ -236,10 +348,14 @@ class Loader:
 
     def _pg_schema(self) -> str:
         options = make_url(self.url).query.get("options", "")
-        assert isinstance(options, str) and "search_path=" in options, "give ?options=-csearch_path=NAME"
+        assert isinstance(options, str) and "search_path=" in options, (
+            "give ?options=-csearch_path=NAME"
+        )
         return options.split("search_path=")[1].split()[0]
 
-    def insert(self, table: str, rows: list[dict[str, Any]] | list[tuple[Any, ...]], columns: list[str]) -> None:
+    def insert(
+        self, table: str, rows: list[dict[str, Any]] | list[tuple[Any, ...]], columns: list[str]
+    ) -> None:
         if not rows:
             return
         values = [tuple(r[c] for c in columns) if isinstance(r, dict) else r for r in rows]
@@ -248,7 +364,9 @@ class Loader:
             if self.sqlite:
                 quoted = ", ".join(f'"{c}"' for c in columns)
                 marks = ", ".join("?" for _ in columns)
-                raw.cursor().executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', values)
+                raw.cursor().executemany(
+                    f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', values
+                )
             else:
                 cur = raw.cursor()
                 quoted = ", ".join(f'"{c}"' for c in columns)
@@ -265,7 +383,9 @@ class Loader:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", required=True)
     parser.add_argument("--facts", type=int, default=1_000_000)
     parser.add_argument("--sources", type=int, default=100_000)
@@ -276,8 +396,14 @@ def main() -> None:
     loader.reset()
     ddl = _search_ddl()
     if loader.sqlite:
-        for name in ("fact_fts_insert", "fact_fts_update", "fact_fts_delete",
-                     "evidence_fts_insert", "evidence_fts_update", "evidence_fts_delete"):  # fmt: skip
+        for name in (
+            "fact_fts_insert",
+            "fact_fts_update",
+            "fact_fts_delete",
+            "evidence_fts_insert",
+            "evidence_fts_update",
+            "evidence_fts_delete",
+        ):
             loader.sql(f"DROP TRIGGER {name}")
     else:
         loader.sql("DROP TRIGGER fact_search_fact ON fact")
@@ -285,25 +411,75 @@ def main() -> None:
 
     codes = parties()
     names = {c.alpha_3: c.name for c in pycountry.countries}
-    loader.insert("party", [(c, names[c], None, None, "country", None, None) for c in codes],
-                  ["code", "name", "official_name", "common_name", "kind", "alpha2", "numeric"])  # fmt: skip
-    loader.insert("actor", [(i, f"actor-{i}", f"Actor {i}", "person", "[]", BASE_TIME, BASE_TIME) for i in range(1, 501)],
-                  ["id", "key", "name", "kind", "aliases", "created_at", "updated_at"])  # fmt: skip
-    source_cols = ["id", "title", "outlet", "url", "published_start", "published_end",
-                   "published_precision", "published_basis", "authors", "dateline", "language",
-                   "file_name", "body", "raw", "sha256", "minhash", "canonical_id", "similarity",
-                   "version", "created_at", "updated_at", "created_by"]  # fmt: skip
+    loader.insert(
+        "party",
+        [(c, names[c], None, None, "country", None, None) for c in codes],
+        ["code", "name", "official_name", "common_name", "kind", "alpha2", "numeric"],
+    )
+    loader.insert(
+        "actor",
+        [
+            (i, f"actor-{i}", f"Actor {i}", "person", "[]", BASE_TIME, BASE_TIME)
+            for i in range(1, 501)
+        ],
+        ["id", "key", "name", "kind", "aliases", "created_at", "updated_at"],
+    )
+    source_cols = [
+        "id",
+        "title",
+        "outlet",
+        "url",
+        "published_start",
+        "published_end",
+        "published_precision",
+        "published_basis",
+        "authors",
+        "dateline",
+        "language",
+        "file_name",
+        "body",
+        "raw",
+        "sha256",
+        "minhash",
+        "canonical_id",
+        "similarity",
+        "version",
+        "created_at",
+        "updated_at",
+        "created_by",
+    ]
     for chunk in _chunks(source_rows(args.sources, rng), 5000):
         loader.insert("source", [row for row, _ in chunk], source_cols)
-        loader.insert("source_band", [(row["id"], band, bucket) for row, buckets in chunk for band, bucket in buckets],
-                      ["source_id", "band", "bucket"])  # fmt: skip
+        loader.insert(
+            "source_band",
+            [(row["id"], band, bucket) for row, buckets in chunk for band, bucket in buckets],
+            ["source_id", "band", "bucket"],
+        )
     t_sources = time.perf_counter()
     print(f"sources: {args.sources} in {t_sources - t0:.0f} s", flush=True)
 
-    fact_cols = ["id", "key", "type", "subject", "counterpart", "date_start", "date_end",
-                 "date_precision", "date_basis", "value", "unit", "value_qualifier", "summary",
-                 "attributes", "status", "version", "created_at", "updated_at", "created_by",
-                 "updated_by"]  # fmt: skip
+    fact_cols = [
+        "id",
+        "key",
+        "type",
+        "subject",
+        "counterpart",
+        "date_start",
+        "date_end",
+        "date_precision",
+        "date_basis",
+        "value",
+        "unit",
+        "value_qualifier",
+        "summary",
+        "attributes",
+        "status",
+        "version",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+    ]
     ev_cols = ["fact_id", "source_id", "quote", "start", "end", "verified", "verified_at"]
     evidence_count = 0
     for chunk in _chunks(fact_rows(args.facts, args.sources, rng), 20_000):
@@ -311,10 +487,17 @@ def main() -> None:
         evidence = [e for c in chunk for e in c[1]]
         evidence_count += len(evidence)
         loader.insert("evidence", evidence, ev_cols)
-        loader.insert("fact_actor", [a for c in chunk for a in c[2]], ["fact_id", "actor_id", "role"])
-        loader.insert("fact_party", list({o for c in chunk for o in c[3]}), ["fact_id", "party_code"])
+        loader.insert(
+            "fact_actor", [a for c in chunk for a in c[2]], ["fact_id", "actor_id", "role"]
+        )
+        loader.insert(
+            "fact_party", list({o for c in chunk for o in c[3]}), ["fact_id", "party_code"]
+        )
     t_facts = time.perf_counter()
-    print(f"facts: {args.facts} with {evidence_count} evidence in {t_facts - t_sources:.0f} s", flush=True)
+    print(
+        f"facts: {args.facts} with {evidence_count} evidence in {t_facts - t_sources:.0f} s",
+        flush=True,
+    )
 
     if loader.sqlite:
         loader.sql("INSERT INTO fact_fts(rowid, content) " + ddl._SQLITE_DOC.format(fid="f.id"))
@@ -326,17 +509,26 @@ def main() -> None:
             "f.summary || ' ' || coalesce((SELECT string_agg(e.quote, ' ' ORDER BY e.id) FROM "
             "evidence e WHERE e.fact_id = f.id), '')) FROM fact f"
         )
-        loader.sql("CREATE TRIGGER fact_search_fact AFTER INSERT OR UPDATE OF summary ON fact "
-                   "FOR EACH ROW EXECUTE FUNCTION fact_search_on_fact()")  # fmt: skip
-        loader.sql("CREATE TRIGGER fact_search_evidence AFTER INSERT OR UPDATE OR DELETE ON "
-                   "evidence FOR EACH ROW EXECUTE FUNCTION fact_search_on_evidence()")  # fmt: skip
+        loader.sql(
+            "CREATE TRIGGER fact_search_fact AFTER INSERT OR UPDATE OF summary ON fact "
+            "FOR EACH ROW EXECUTE FUNCTION fact_search_on_fact()"
+        )
+        loader.sql(
+            "CREATE TRIGGER fact_search_evidence AFTER INSERT OR UPDATE OR DELETE ON "
+            "evidence FOR EACH ROW EXECUTE FUNCTION fact_search_on_evidence()"
+        )
         for table in ("source", "fact", "evidence", "actor"):
-            loader.sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            loader.sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
     loader.sql("UPDATE data_state SET version = version + 1")
     loader.sql("ANALYZE")
     digest = hashlib.sha256(f"{args.facts}/{args.sources}/{SEED}".encode()).hexdigest()[:12]
-    print(f"index and analyze in {time.perf_counter() - t_facts:.0f} s; total "
-          f"{time.perf_counter() - t0:.0f} s (dataset {digest})", flush=True)  # fmt: skip
+    print(
+        f"index and analyze in {time.perf_counter() - t_facts:.0f} s; total "
+        f"{time.perf_counter() - t0:.0f} s (dataset {digest})",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -86,13 +86,21 @@ def wait_ready(port: int, path: str = "/", timeout: float = 60) -> None:
     raise RuntimeError(f"server on port {port} did not answer {path}")
 
 
-def start(name: str, cmd: list[str], env: dict[str, str], port: int, logs: Path,
-          ready_path: str = "/", cpu: int | None = 0) -> Server:  # fmt: skip
+def start(
+    name: str,
+    cmd: list[str],
+    env: dict[str, str],
+    port: int,
+    logs: Path,
+    ready_path: str = "/",
+    cpu: int | None = 0,
+) -> Server:
     """Start a server and wait until it answers."""
     log = logs / f"{name}.log"
     full = pinned(cmd, cpu) if cpu is not None else cmd
-    proc = subprocess.Popen(full, env={**os.environ, **env}, cwd=ROOT,
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT)  # fmt: skip
+    proc = subprocess.Popen(
+        full, env={**os.environ, **env}, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
     try:
         wait_ready(port, ready_path)
     except RuntimeError:
@@ -101,8 +109,17 @@ def start(name: str, cmd: list[str], env: dict[str, str], port: int, logs: Path,
     return Server(name, port, proc, log)
 
 
-def gunicorn(name: str, app: str, env: dict[str, str], logs: Path, *, workers: int = 1,
-             config: str | None = None, cpu: int | None = 0, ready_path: str = "/healthz") -> Server:  # fmt: skip
+def gunicorn(
+    name: str,
+    app: str,
+    env: dict[str, str],
+    logs: Path,
+    *,
+    workers: int = 1,
+    config: str | None = None,
+    cpu: int | None = 0,
+    ready_path: str = "/healthz",
+) -> Server:
     """Run a WSGI app under gunicorn (1 sync worker unless a config file says otherwise)."""
     port = free_port()
     cmd = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}"]
@@ -131,9 +148,19 @@ def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, seconds: float, connections: int, headers: dict[str, str] | None = None) -> Result:
+def wrk(
+    url: str, seconds: float, connections: int, headers: dict[str, str] | None = None
+) -> Result:
     """Run wrk (1 thread) on the other core and parse its report."""
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s"]
+    cmd = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     for k, v in (headers or {}).items():
         cmd += ["-H", f"{k}: {v}"]
     out = subprocess.run(pinned([*cmd, url], 1), capture_output=True, text=True, check=True).stdout
@@ -147,8 +174,12 @@ def wrk(url: str, seconds: float, connections: int, headers: dict[str, str] | No
     return Result(rps, p["50"], p["99"], total, bad)
 
 
-def drive(port: int, make_request: Callable[[int], tuple[str, str, dict[str, str], bytes | None]],
-          seconds: float, connections: int) -> Result:  # fmt: skip
+def drive(
+    port: int,
+    make_request: Callable[[int], tuple[str, str, dict[str, str], bytes | None]],
+    seconds: float,
+    connections: int,
+) -> Result:
     """A Python load driver: ``connections`` threads with keep-alive for ``seconds``.
 
     ``make_request(n)`` gives (method, path, headers, body) for the n-th request of a thread.
@@ -191,12 +222,21 @@ def drive(port: int, make_request: Callable[[int], tuple[str, str, dict[str, str
         t.join()
     elapsed = time.monotonic() - started
     latencies.sort()
-    pick = (lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000) if latencies else (lambda q: 0.0)
+    pick = (
+        (lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000)
+        if latencies
+        else (lambda q: 0.0)
+    )
     return Result(len(latencies) / elapsed, pick(0.5), pick(0.99), len(latencies), bad)
 
 
-def load(server: Server, path: str, seconds: float, connections: int,
-         headers: dict[str, str] | None = None) -> Result:  # fmt: skip
+def load(
+    server: Server,
+    path: str,
+    seconds: float,
+    connections: int,
+    headers: dict[str, str] | None = None,
+) -> Result:
     """wrk when installed, else the Python driver."""
     if shutil.which("wrk"):
         return wrk(server.base + path, seconds, connections, headers)
@@ -214,7 +254,9 @@ def median_of(runs: list[Result]) -> Result:
     )
 
 
-def stream(server: Server, path: str, headers: dict[str, str] | None = None) -> tuple[int, int, float]:
+def stream(
+    server: Server, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, int, float]:
     """GET a streamed export: (status, lines, seconds)."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
     t = time.perf_counter()

@@ -54,7 +54,11 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip() if shutil.which("psql") else "n/a"
+    pg = (
+        subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+        if shutil.which("psql")
+        else "n/a"
+    )
     return {
         "cores": str(os.cpu_count()),
         "cpu": cpu,
@@ -62,7 +66,9 @@ def machine() -> dict[str, str]:
         "sqlite": sqlite3.sqlite_version,
         "postgresql": pg or "n/a",
         "load generator": "wrk" if shutil.which("wrk") else "Python driver (wrk not installed)",
-        "pinning": "server on core 0, load on core 1" if load.PINNING else "none (taskset or 2 cores missing)",
+        "pinning": "server on core 0, load on core 1"
+        if load.PINNING
+        else "none (taskset or 2 cores missing)",
     }
 
 
@@ -78,7 +84,9 @@ def ensure_datasette() -> Path | None:
     return exe
 
 
-def get_json(server: Server, path: str, headers: dict[str, str] | None = None) -> tuple[Any, dict[str, str]]:
+def get_json(
+    server: Server, path: str, headers: dict[str, str] | None = None
+) -> tuple[Any, dict[str, str]]:
     req = urllib.request.Request(server.base + path, headers=headers or {})
     with urllib.request.urlopen(req, timeout=60) as resp:
         return json.loads(resp.read()), dict(resp.headers)
@@ -100,21 +108,36 @@ def deep_cursor(env: dict[str, str], depth: int) -> str:
         "    filters = fingerprint({k: v for k, v in args.items() if k not in PAGING_ARGS})\n"
         "    print(cursor_codec().encode('-date', row[0], row[1], filters))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(depth)], env={**os.environ, **env},
-                         capture_output=True, text=True, cwd=ROOT, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(depth)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     return out.stdout.strip().splitlines()[-1]
 
 
-def measure(server: Server, path: str, args: argparse.Namespace, headers: dict[str, str] | None = None) -> Result:
+def measure(
+    server: Server, path: str, args: argparse.Namespace, headers: dict[str, str] | None = None
+) -> Result:
     load.load(server, path, min(2.0, args.seconds), args.connections, headers)  # warm-up
-    return load.median_of([load.load(server, path, args.seconds, args.connections, headers) for _ in range(args.rounds)])
+    return load.median_of(
+        [
+            load.load(server, path, args.seconds, args.connections, headers)
+            for _ in range(args.rounds)
+        ]
+    )
 
 
 def api_env(url: str) -> dict[str, str]:
     return {"FACTS_DATABASE_URL": url, "FACTS_RATELIMIT_ENABLED": "false", "PYTHONPATH": str(ROOT)}
 
 
-def read_scenarios(label: str, url: str, args: argparse.Namespace, logs: Path, rows: list[Row]) -> dict[str, Result]:
+def read_scenarios(
+    label: str, url: str, args: argparse.Namespace, logs: Path, rows: list[Row]
+) -> dict[str, Result]:
     """Scenarios 1-7 against our API on one database."""
     env = api_env(url)
     found: dict[str, Result] = {}
@@ -122,10 +145,14 @@ def read_scenarios(label: str, url: str, args: argparse.Namespace, logs: Path, r
     try:
         page = "/api/v1/facts?dyad=RUS,IRQ&sort=-date&limit=50"
         found["page"] = measure(api, page, args)
-        rows.append(Row("(1) page of 50, dyad RUS-IRQ", f"bilateral-facts ({label})", found["page"]))
+        rows.append(
+            Row("(1) page of 50, dyad RUS-IRQ", f"bilateral-facts ({label})", found["page"])
+        )
         fact_id = get_json(api, "/api/v1/facts?dyad=RUS,IRQ&limit=1&fields=id")[0]["data"][0]["id"]
         found["row"] = measure(api, f"/api/v1/facts/{fact_id}", args)
-        rows.append(Row("(2) one fact + evidence + sources", f"bilateral-facts ({label})", found["row"]))
+        rows.append(
+            Row("(2) one fact + evidence + sources", f"bilateral-facts ({label})", found["row"])
+        )
         found["dyad"] = measure(api, "/api/v1/dyads/RUS/IRQ", args)
         rows.append(Row("(3) dyad summary RUS-IRQ", f"bilateral-facts ({label})", found["dyad"]))
         total = get_json(api, "/api/v1/facts?limit=1&count=true")[0]["meta"]["total"]
@@ -134,37 +161,87 @@ def read_scenarios(label: str, url: str, args: argparse.Namespace, logs: Path, r
         found["first"] = measure(api, "/api/v1/facts?limit=50", args)
         found["deep"] = measure(api, f"/api/v1/facts?limit=50&cursor={cursor}", args)
         rows.append(Row("(4a) first page, all facts", f"bilateral-facts ({label})", found["first"]))
-        rows.append(Row(f"(4b) keyset page {depth:,} rows deep", f"bilateral-facts ({label})", found["deep"],
-                        f"latency {found['deep'].p50_ms / max(found['first'].p50_ms, 1e-9):.2f}x the first page (p50)"))
+        rows.append(
+            Row(
+                f"(4b) keyset page {depth:,} rows deep",
+                f"bilateral-facts ({label})",
+                found["deep"],
+                f"latency {found['deep'].p50_ms / max(found['first'].p50_ms, 1e-9):.2f}x the first page (p50)",
+            )
+        )
         _, headers = get_json(api, page)
         found["304"] = measure(api, page, args, {"If-None-Match": headers["ETag"]})
-        rows.append(Row("(5) page of 50, If-None-Match (304)", f"bilateral-facts ({label})", found["304"]))
+        rows.append(
+            Row("(5) page of 50, If-None-Match (304)", f"bilateral-facts ({label})", found["304"])
+        )
         status, lines, seconds = load.stream(api, "/api/v1/facts?format=ndjson")
-        rows.append(Row("(6) NDJSON export, every fact", f"bilateral-facts ({label})", None,
-                        f"{lines:,} rows in {seconds:.1f} s = {lines / seconds:,.0f} rows/s; "
-                        f"peak worker RSS {api.peak_rss_mb():.0f} MB; HTTP {status}"))  # fmt: skip
+        rows.append(
+            Row(
+                "(6) NDJSON export, every fact",
+                f"bilateral-facts ({label})",
+                None,
+                f"{lines:,} rows in {seconds:.1f} s = {lines / seconds:,.0f} rows/s; "
+                f"peak worker RSS {api.peak_rss_mb():.0f} MB; HTTP {status}",
+            )
+        )
         csv_path = "/api/v1/facts?format=csv&dyad=RUS,IRQ&from=1991&to=2013"
         status, lines, seconds = load.stream(api, csv_path)
-        rows.append(Row("(7) CSV export of a filtered list", f"bilateral-facts ({label})", None,
-                        f"{lines - 1:,} rows in {seconds:.1f} s = {(lines - 1) / seconds:,.0f} rows/s; HTTP {status}"))  # fmt: skip
+        rows.append(
+            Row(
+                "(7) CSV export of a filtered list",
+                f"bilateral-facts ({label})",
+                None,
+                f"{lines - 1:,} rows in {seconds:.1f} s = {(lines - 1) / seconds:,.0f} rows/s; HTTP {status}",
+            )
+        )
     finally:
         api.stop()
     if args.production:
-        prod = load.gunicorn(f"api-{label}-prod", "wsgi:app", env, logs, config=str(ROOT / "gunicorn.conf.py"), cpu=None)
+        prod = load.gunicorn(
+            f"api-{label}-prod",
+            "wsgi:app",
+            env,
+            logs,
+            config=str(ROOT / "gunicorn.conf.py"),
+            cpu=None,
+        )
         try:
-            found["page_prod"] = measure(prod, "/api/v1/facts?dyad=RUS,IRQ&sort=-date&limit=50", args)
-            rows.append(Row("(1) page of 50, production config", f"bilateral-facts ({label}, gunicorn.conf.py)",
-                            found["page_prod"], "workers from the CPU count, not pinned"))
+            found["page_prod"] = measure(
+                prod, "/api/v1/facts?dyad=RUS,IRQ&sort=-date&limit=50", args
+            )
+            rows.append(
+                Row(
+                    "(1) page of 50, production config",
+                    f"bilateral-facts ({label}, gunicorn.conf.py)",
+                    found["page_prod"],
+                    "workers from the CPU count, not pinned",
+                )
+            )
         finally:
             prod.stop()
     return found
 
 
-def write_scenarios(label: str, url: str, args: argparse.Namespace, logs: Path, rows: list[Row]) -> None:
+def write_scenarios(
+    label: str, url: str, args: argparse.Namespace, logs: Path, rows: list[Row]
+) -> None:
     """Scenario 8: importing articles, and a 90/10 read/write mix."""
     env = api_env(url)
-    token = subprocess.run([str(load.VENV_BIN / "facts"), "tokens", "create", f"bench-{time.time_ns()}", "--scope", "write"],
-                           env={**os.environ, **env}, capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()  # fmt: skip
+    token = subprocess.run(
+        [
+            str(load.VENV_BIN / "facts"),
+            "tokens",
+            "create",
+            f"bench-{time.time_ns()}",
+            "--scope",
+            "write",
+        ],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.strip()
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     api = load.gunicorn(f"api-{label}-writes", "wsgi:app", env, logs)
     try:
@@ -176,19 +253,38 @@ def write_scenarios(label: str, url: str, args: argparse.Namespace, logs: Path, 
         t = time.perf_counter()
         bad = 0
         for i in range(n):
-            body = json.dumps({"body": f"Benchmark article {stamp}-{i}. " + " ".join(
-                f"word{(i * 7 + k) % 997} minister{k % 13} talks" for k in range(40)), "outlet": "Bench"})  # fmt: skip
+            body = json.dumps(
+                {
+                    "body": f"Benchmark article {stamp}-{i}. "
+                    + " ".join(
+                        f"word{(i * 7 + k) % 997} minister{k % 13} talks" for k in range(40)
+                    ),
+                    "outlet": "Bench",
+                }
+            )
             conn.request("POST", "/api/v1/sources", body=body, headers=auth)
             resp = conn.getresponse()
             resp.read()
             bad += resp.status not in (200, 201)
         seconds = time.perf_counter() - t
-        rows.append(Row(f"(8a) import {n:,} articles over HTTP", f"bilateral-facts ({label})", None,
-                        f"{n / seconds:,.0f} articles/s with near-duplicate search; {bad} failed"))  # fmt: skip
+        rows.append(
+            Row(
+                f"(8a) import {n:,} articles over HTTP",
+                f"bilateral-facts ({label})",
+                None,
+                f"{n / seconds:,.0f} articles/s with near-duplicate search; {bad} failed",
+            )
+        )
         source_id = get_json(api, "/api/v1/sources?limit=1&fields=id")[0]["data"][0]["id"]
         quote = get_json(api, f"/api/v1/sources/{source_id}")[0]["body"][:40]
-        fact = {"type": "statement", "subject": "RUS", "counterpart": "IRQ", "summary": "Bench write.",
-                "attributes": {"kind": "other"}, "evidence": [{"source_id": source_id, "quote": quote}]}  # fmt: skip
+        fact = {
+            "type": "statement",
+            "subject": "RUS",
+            "counterpart": "IRQ",
+            "summary": "Bench write.",
+            "attributes": {"kind": "other"},
+            "evidence": [{"source_id": source_id, "quote": quote}],
+        }
         page = "/api/v1/facts?dyad=RUS,IRQ&sort=-date&limit=50"
 
         def mixed(k: int) -> tuple[str, str, dict[str, str], bytes | None]:
@@ -197,8 +293,14 @@ def write_scenarios(label: str, url: str, args: argparse.Namespace, logs: Path, 
             return "GET", page, {}, None
 
         result = load.drive(api.port, mixed, args.seconds, args.connections)
-        rows.append(Row("(8b) 90/10 read/write mix", f"bilateral-facts ({label})", result,
-                        "reads: page of 50; writes: POST /facts (draft)"))
+        rows.append(
+            Row(
+                "(8b) 90/10 read/write mix",
+                f"bilateral-facts ({label})",
+                result,
+                "reads: page of 50; writes: POST /facts (draft)",
+            )
+        )
     finally:
         api.stop()
 
@@ -206,30 +308,59 @@ def write_scenarios(label: str, url: str, args: argparse.Namespace, logs: Path, 
 def references(db: str, args: argparse.Namespace, logs: Path, rows: list[Row]) -> dict[str, Result]:
     """The ceiling, the floor and Datasette on the same SQLite file."""
     found: dict[str, Result] = {}
-    ceiling = load.gunicorn("ceiling", "bench.ceiling:app", {"PYTHONPATH": str(ROOT)}, logs, ready_path="/")
+    ceiling = load.gunicorn(
+        "ceiling", "bench.ceiling:app", {"PYTHONPATH": str(ROOT)}, logs, ready_path="/"
+    )
     try:
         found["ceiling"] = measure(ceiling, "/", args)
         rows.append(Row("(0) fixed 2 KB JSON", "ceiling (bare WSGI)", found["ceiling"]))
     finally:
         ceiling.stop()
-    floor = load.gunicorn("floor", "bench.floor:app", {"PYTHONPATH": str(ROOT), "FLOOR_DB": db}, logs,
-                          ready_path="/fact?id=1")  # fmt: skip
+    floor = load.gunicorn(
+        "floor",
+        "bench.floor:app",
+        {"PYTHONPATH": str(ROOT), "FLOOR_DB": db},
+        logs,
+        ready_path="/fact?id=1",
+    )
     try:
         found["floor_page"] = measure(floor, "/page?a=RUS&b=IRQ", args)
-        rows.append(Row("(1) page of 50, dyad RUS-IRQ", "floor (sqlite3 + json.dumps)", found["floor_page"]))
+        rows.append(
+            Row("(1) page of 50, dyad RUS-IRQ", "floor (sqlite3 + json.dumps)", found["floor_page"])
+        )
         found["floor_row"] = measure(floor, "/fact?id=1", args)
-        rows.append(Row("(2) one fact + evidence", "floor (sqlite3 + json.dumps)", found["floor_row"]))
+        rows.append(
+            Row("(2) one fact + evidence", "floor (sqlite3 + json.dumps)", found["floor_row"])
+        )
     finally:
         floor.stop()
     if args.datasette and (exe := ensure_datasette()):
         port = load.free_port()
-        cmd = [str(exe), "serve", "--immutable", db, "--port", str(port), "--setting", "suggest_facets", "off",
-               "--setting", "sql_time_limit_ms", "10000"]  # fmt: skip
+        cmd = [
+            str(exe),
+            "serve",
+            "--immutable",
+            db,
+            "--port",
+            str(port),
+            "--setting",
+            "suggest_facets",
+            "off",
+            "--setting",
+            "sql_time_limit_ms",
+            "10000",
+        ]
         ds = load.start("datasette", cmd, {}, port, logs, ready_path="/-/versions.json")
         try:
             name = Path(db).stem
-            found["ds_page"] = measure(ds, f"/{name}/fact.json?subject=RUS&counterpart=IRQ&_sort_desc=date_start&_size=50&_shape=array", args)
-            rows.append(Row("(1) page of 50, dyad RUS-IRQ", "Datasette (one direction)", found["ds_page"]))
+            found["ds_page"] = measure(
+                ds,
+                f"/{name}/fact.json?subject=RUS&counterpart=IRQ&_sort_desc=date_start&_size=50&_shape=array",
+                args,
+            )
+            rows.append(
+                Row("(1) page of 50, dyad RUS-IRQ", "Datasette (one direction)", found["ds_page"])
+            )
             found["ds_row"] = measure(ds, f"/{name}/fact/1.json?_shape=array", args)
             rows.append(Row("(2) one row", "Datasette row page", found["ds_row"]))
         finally:
@@ -241,41 +372,82 @@ def ratio(a: Result | None, b: Result | None) -> str:
     return f"{a.rps / b.rps:.2f}x" if a and b and b.rps else "n/a"
 
 
-def report(rows: list[Row], info: dict[str, str], ours: dict[str, Result], refs: dict[str, Result],
-           pg: dict[str, Result], args: argparse.Namespace) -> str:  # fmt: skip
-    lines = ["# Benchmark results", "", f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with "
-             f"`python bench/run.py` ({args.seconds:g} s per scenario, {args.rounds} rounds, medians, "
-             f"{args.connections} connections, 1 sync gunicorn worker unless noted).", ""]  # fmt: skip
+def report(
+    rows: list[Row],
+    info: dict[str, str],
+    ours: dict[str, Result],
+    refs: dict[str, Result],
+    pg: dict[str, Result],
+    args: argparse.Namespace,
+) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with "
+        f"`python bench/run.py` ({args.seconds:g} s per scenario, {args.rounds} rounds, medians, "
+        f"{args.connections} connections, 1 sync gunicorn worker unless noted).",
+        "",
+    ]
     lines += ["| machine | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in info.items()] + [""]
-    lines += ["| scenario | system | req/s | p50 ms | p99 ms | errors | note |", "|---|---|---:|---:|---:|---:|---|"]
+    lines += [
+        "| scenario | system | req/s | p50 ms | p99 ms | errors | note |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
     for r in rows:
         if r.result:
             res = r.result
-            lines.append(f"| {r.scenario} | {r.system} | {res.rps:,.0f} | {res.p50_ms:.2f} | {res.p99_ms:.2f} | {res.bad} | {r.note} |")
+            lines.append(
+                f"| {r.scenario} | {r.system} | {res.rps:,.0f} | {res.p50_ms:.2f} | {res.p99_ms:.2f} | {res.bad} | {r.note} |"
+            )
         else:
             lines.append(f"| {r.scenario} | {r.system} | | | | | {r.note} |")
     targets = [
         ("(1) page of 50 vs Datasette", ratio(ours.get("page"), refs.get("ds_page")), ">= 3x"),
         ("(1) page of 50 vs floor", ratio(ours.get("page"), refs.get("floor_page")), ">= 0.7x"),
-        ("(1) page of 50 p99 at 16 connections", f"{ours['page'].p99_ms:.1f} ms" if "page" in ours else "n/a", "< 25 ms"),
+        (
+            "(1) page of 50 p99 at 16 connections",
+            f"{ours['page'].p99_ms:.1f} ms" if "page" in ours else "n/a",
+            "< 25 ms",
+        ),
         ("(2) one fact vs Datasette row", ratio(ours.get("row"), refs.get("ds_row")), ">= 2x"),
         ("(2) one fact vs floor", ratio(ours.get("row"), refs.get("floor_row")), ""),
-        ("(4) deep page latency / first page (p50)",
-         f"{ours['deep'].p50_ms / ours['first'].p50_ms:.2f}x" if "deep" in ours else "n/a", "<= 1.2x"),
+        (
+            "(4) deep page latency / first page (p50)",
+            f"{ours['deep'].p50_ms / ours['first'].p50_ms:.2f}x" if "deep" in ours else "n/a",
+            "<= 1.2x",
+        ),
         ("(5) 304 vs ceiling", ratio(ours.get("304"), refs.get("ceiling")), ">= 0.5x"),
         ("(1) page of 50 vs ceiling", ratio(ours.get("page"), refs.get("ceiling")), ""),
     ]
     if pg:
-        targets += [("PostgreSQL page of 50 / SQLite page of 50", ratio(pg.get("page"), ours.get("page")), ""),
-                    ("PostgreSQL 304 vs ceiling", ratio(pg.get("304"), refs.get("ceiling")), "")]
-    lines += ["", "| ratio | measured | target |", "|---|---:|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in targets]
+        targets += [
+            (
+                "PostgreSQL page of 50 / SQLite page of 50",
+                ratio(pg.get("page"), ours.get("page")),
+                "",
+            ),
+            ("PostgreSQL 304 vs ceiling", ratio(pg.get("304"), refs.get("ceiling")), ""),
+        ]
+    lines += ["", "| ratio | measured | target |", "|---|---:|---|"] + [
+        f"| {a} | {b} | {c} |" for a, b, c in targets
+    ]
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", default=str(ROOT / "bench" / "data" / "bench.db"), help="SQLite file made by generate.py")
-    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL"), help="PostgreSQL URL made by generate.py")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--db",
+        default=str(ROOT / "bench" / "data" / "bench.db"),
+        help="SQLite file made by generate.py",
+    )
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL"),
+        help="PostgreSQL URL made by generate.py",
+    )
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)

@@ -12,6 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from api import create_app, db, migrate
+from api.services import memo
+from api.services.catalog import _code_cache as party_code_cache
 from api.services.fixtures import load_fixtures
 from api.services.parties import load_countries
 from tests.databases import BACKENDS, database_url
@@ -76,6 +78,9 @@ def _rolled_back(application: Flask) -> Iterator[Session]:
             db.session.remove()
             outer.rollback()
             factory.configure(bind=engine)
+            # Rolled-back writes can bring a data version back; forget what was cached at it.
+            memo.clear()
+            party_code_cache.clear()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal, or_, select, union_all
+from sqlalchemy import String, cast, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Actor, ActorRole, Fact, Party, PartyMembership
@@ -21,16 +21,37 @@ ACTOR_SORTS = {
 }
 
 
-def resolve_party(session: Session, raw: str) -> str | None:
+_PARTY_CODES = select(Party.code, Party.alpha2, Party.numeric)
+# Every spelling of every party code, keyed by the data version it was read at.
+_code_cache: dict[str, tuple[Any, dict[str, str]]] = {}
+
+
+def party_codes(session: Session, version: Any = None) -> dict[str, str]:
+    """Map alpha-3, alpha-2 and numeric codes (upper case) to party codes.
+
+    Cached per database while the data version stays the same (parties change only when
+    data is loaded, which bumps the version).
+    """
+    key = str(session.get_bind().engine.url)
+    cached = _code_cache.get(key)
+    if version is not None and cached is not None and cached[0] == version:
+        return cached[1]
+    mapping: dict[str, str] = {}
+    for code, alpha2, numeric in session.connection().execute(_PARTY_CODES):
+        mapping[code.upper()] = code
+        if alpha2:
+            mapping[alpha2.upper()] = code
+        if numeric:
+            mapping[numeric] = code
+            mapping[numeric.lstrip("0") or "0"] = code
+    if version is not None:
+        _code_cache[key] = (version, mapping)
+    return mapping
+
+
+def resolve_party(session: Session, raw: str, version: Any = None) -> str | None:
     """Resolve an alpha-3, alpha-2 or numeric code (any case) to the party code."""
-    code = raw.strip().upper()
-    if session.get(Party, code) is not None:
-        return code
-    if len(code) == 2:
-        return session.scalar(select(Party.code).where(Party.alpha2 == code))
-    if code.isdigit():
-        return session.scalar(select(Party.code).where(Party.numeric == code.zfill(3)))
-    return None
+    return party_codes(session, version).get(raw.strip().upper())
 
 
 def _like(column: Any, q: str) -> Any:
@@ -71,23 +92,28 @@ def count_parties(session: Session, args: dict[str, Any]) -> int:
     )
 
 
-def _sides() -> Any:
-    published = Fact.status == "published"
-    return union_all(
-        select(Fact.subject.label("party"), Fact.counterpart.label("other")).where(published),
-        select(Fact.counterpart.label("party"), Fact.subject.label("other")).where(published),
-    ).subquery()
+def _pair_counts(session: Session, codes: list[str]) -> dict[str, dict[str, int]]:
+    """Published fact counts between each code and each of its partners."""
+    out: dict[str, dict[str, int]] = {c: {} for c in codes}
+    conn = session.connection()
+    for side, other in ((Fact.subject, Fact.counterpart), (Fact.counterpart, Fact.subject)):
+        rows = conn.execute(
+            select(side, other, func.count())
+            .where(side.in_(codes), Fact.status == "published")
+            .group_by(side, other)
+        )
+        for code, partner, n in rows:
+            out[code][partner] = out[code].get(partner, 0) + n
+    return out
 
 
 def party_counts(session: Session, codes: list[str]) -> dict[str, tuple[int, int]]:
     """(fact count, partner count) of published facts for each code."""
-    sides = _sides()
-    rows = session.execute(
-        select(sides.c.party, func.count(), func.count(sides.c.other.distinct()))
-        .where(sides.c.party.in_(codes))
-        .group_by(sides.c.party)
-    )
-    return {r[0]: (r[1], r[2]) for r in rows}
+    return {
+        code: (sum(partners.values()), len(partners))
+        for code, partners in _pair_counts(session, codes).items()
+        if partners
+    }
 
 
 def party_dict(party: Party, counts: tuple[int, int] | None = None) -> dict[str, Any]:
@@ -135,15 +161,14 @@ def get_party(session: Session, code: str) -> dict[str, Any] | None:
         .order_by(PartyMembership.member_code)
     )
     data["members"] = [{"party": m.member_code, **_span(m)} for m in members]
-    sides = _sides()
-    partners = session.execute(
-        select(sides.c.other, Party.name, func.count().label("n"))
-        .join(Party, Party.code == sides.c.other)
-        .where(sides.c.party == code)
-        .group_by(sides.c.other, Party.name)
-        .order_by(func.count().desc(), sides.c.other)
+    counts = _pair_counts(session, [code])[code]
+    names = dict(
+        session.execute(select(Party.code, Party.name).where(Party.code.in_(counts))).all()
     )
-    data["partners"] = [{"code": r[0], "name": r[1], "fact_count": r[2]} for r in partners]
+    data["partners"] = [
+        {"code": other, "name": names.get(other, other), "fact_count": n}
+        for other, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
     return data
 
 

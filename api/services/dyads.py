@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import extract, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Evidence, Fact, Source
@@ -14,9 +14,6 @@ from .dates import DateSpan, format_date
 from .paging import SortKey, apply_keyset, parse_int_key, parse_str_key
 from .snapshots import format_decimal
 
-_A = case((Fact.subject < Fact.counterpart, Fact.subject), else_=Fact.counterpart)
-_B = case((Fact.subject < Fact.counterpart, Fact.counterpart), else_=Fact.subject)
-_PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 DYAD_SORTS = ("facts", "pair")
 MAX_BUCKETS = 1200
 
@@ -29,15 +26,13 @@ def _grouped(args: dict[str, Any]) -> Any:
         conds.append(Fact.type.in_(args["type"]))
     return (
         select(
-            _A.label("a"),
-            _B.label("b"),
-            (_A + "-" + _B).label("pair"),
+            Fact.dyad.label("pair"),
             func.count().label("facts"),
             func.min(Fact.date_start).label("first"),
             func.max(Fact.date_end).label("last"),
         )
         .where(*conds)
-        .group_by(_A, _B)
+        .group_by(Fact.dyad)
         .subquery()
     )
 
@@ -57,7 +52,7 @@ def dyad_page(
     return [
         {
             "pair": r["pair"],
-            "parties": [r["a"], r["b"]],
+            "parties": r["pair"].split("-", 1),
             "fact_count": r["facts"],
             "first_date": r["first"].isoformat() if r["first"] else None,
             "last_date": r["last"].isoformat() if r["last"] else None,
@@ -81,50 +76,83 @@ def _dyad_facts(a: str, b: str, types: list[str] | None = None) -> list[Any]:
 def dyad_summary(session: Session, a: str, b: str) -> dict[str, Any]:
     """Counts by type, year and direction; first/last dates; latest value per type; sources."""
     a, b = sorted((a, b))
-    rows = session.execute(
+    where = _dyad_facts(a, b)
+    conn = session.connection()
+    # One pass over the dyad's facts, grouped finely; the counts are folded in Python.
+    year = extract("year", Fact.date_start)
+    by_type: Counter[str] = Counter()
+    by_year: Counter[str] = Counter()
+    by_direction: Counter[str] = Counter()
+    firsts: list[date] = []
+    lasts: list[date] = []
+    grouped = (
+        select(
+            Fact.type,
+            year,
+            Fact.subject,
+            func.count(),
+            func.min(Fact.date_start),
+            func.max(Fact.date_end),
+        )
+        .where(*where)
+        .group_by(Fact.type, year, Fact.subject)
+    )
+    for kind, y, subject, n, first_start, last_end in conn.execute(grouped):
+        by_type[kind] += n
+        by_year[str(int(y)) if y is not None else "unknown"] += n
+        by_direction[f"{subject}->{b if subject == a else a}"] += n
+        if first_start is not None:
+            firsts.append(first_start)
+            lasts.append(last_end)
+    first, last = (min(firsts), max(lasts)) if firsts else (None, None)
+    rank = (
+        func.row_number()
+        .over(partition_by=Fact.type, order_by=(Fact.date_start.desc(), Fact.id.desc()))
+        .label("rank")
+    )
+    ranked = (
         select(
             Fact.id,
             Fact.type,
-            Fact.subject,
-            Fact.date_start,
-            Fact.date_end,
-            Fact.date_precision,
             Fact.value,
             Fact.unit,
             Fact.value_qualifier,
-        ).where(*_dyad_facts(a, b))
-    ).all()
-    by_type = Counter(r.type for r in rows)
-    by_year = Counter(str(r.date_start.year) if r.date_start else "unknown" for r in rows)
-    direction = Counter(f"{r.subject}->{b if r.subject == a else a}" for r in rows)
-    dated = [r for r in rows if r.date_start is not None]
-    latest: dict[str, dict[str, Any]] = {}
-    for r in sorted((r for r in dated if r.value is not None), key=lambda r: (r.date_start, r.id)):
-        latest[r.type] = {
+            Fact.date_start,
+            Fact.date_precision,
+            rank,
+        )
+        .where(*where, Fact.value.is_not(None), Fact.date_start.is_not(None))
+        .subquery()
+    )
+    latest = {
+        r.type: {
             "fact_id": r.id,
             "value": format_decimal(r.value),
             "unit": r.unit,
             "value_qualifier": r.value_qualifier,
             "date": format_date(r.date_start, r.date_precision),
         }
-    ids = [r.id for r in rows]
-    sources = session.execute(
+        for r in conn.execute(select(ranked).where(ranked.c.rank == 1))
+    }
+    sources = conn.execute(
         select(
             func.count(Source.id.distinct()),
             func.count(func.coalesce(Source.canonical_id, Source.id).distinct()),
         )
-        .join(Evidence, Evidence.source_id == Source.id)
-        .where(Evidence.fact_id.in_(ids))
+        .select_from(Evidence)
+        .join(Source, Source.id == Evidence.source_id)
+        .join(Fact, Fact.id == Evidence.fact_id)
+        .where(*where)
     ).one()
     return {
         "pair": f"{a}-{b}",
         "parties": [a, b],
-        "fact_count": len(rows),
+        "fact_count": sum(by_type.values()),
         "by_type": dict(sorted(by_type.items())),
         "by_year": dict(sorted(by_year.items())),
-        "by_direction": dict(sorted(direction.items())),
-        "first_date": min(r.date_start for r in dated).isoformat() if dated else None,
-        "last_date": max(r.date_end for r in dated).isoformat() if dated else None,
+        "by_direction": dict(sorted(by_direction.items())),
+        "first_date": first.isoformat() if first else None,
+        "last_date": last.isoformat() if last else None,
         "latest_values": dict(sorted(latest.items())),
         "source_count": sources[0],
         "independent_source_count": sources[1],
@@ -170,21 +198,33 @@ def dyad_timeline(
         conds.append(Fact.date_end >= span_from.start)
     if span_to is not None:
         conds.append(Fact.date_start <= span_to.end)
-    rows = session.execute(
-        select(Fact.type, Fact.date_start, Fact.date_precision).where(*conds)
+    fine = ("day", "month", "year") if bucket == "year" else ("day", "month")
+    year = extract("year", Fact.date_start)
+    month = extract("month", Fact.date_start) if bucket == "month" else literal(1)
+    conn = session.connection()
+    placed = conn.execute(
+        select(year, month, Fact.type, func.count())
+        .where(*conds, Fact.date_precision.in_(fine))
+        .group_by(year, month, Fact.type)
     ).all()
-    fine_enough = _PRECISION_RANK["year" if bucket == "year" else "month"]
-    placed = [r for r in rows if r.date_start and _PRECISION_RANK[r.date_precision] <= fine_enough]
-    undated = sum(1 for r in rows if r.date_start is None)
+    totals = dict(
+        conn.execute(
+            select(Fact.date_precision, func.count()).where(*conds).group_by(Fact.date_precision)
+        ).all()
+    )
+    types_seen = sorted(conn.execute(select(Fact.type).where(*conds).group_by(Fact.type)).scalars())
     counts: dict[str, Counter[str]] = {}
-    for r in placed:
-        counts.setdefault(_period(r.date_start, bucket), Counter())[r.type] += 1
-    dates = [r.date_start for r in placed]
-    first = span_from.start if span_from else (min(dates) if dates else None)
-    last = span_to.end if span_to else (max(dates) if dates else None)
+    months: list[date] = []
+    for y, m, kind, n in placed:
+        when = date(int(y), int(m), 1)
+        months.append(when)
+        counts.setdefault(_period(when, bucket), Counter())[kind] += n
+    first = span_from.start if span_from else (min(months) if months else None)
+    last = span_to.end if span_to else (max(months) if months else None)
     if first and last and bucket_count(first, last, bucket) > MAX_BUCKETS:
         raise ValueError(f"At most {MAX_BUCKETS} {bucket}s in one timeline: narrow from/to.")
     periods = _periods(first, last, bucket) if first and last and first <= last else []
+    undated = totals.get("unknown", 0)
     return {
         "pair": f"{a}-{b}",
         "bucket": bucket,
@@ -197,8 +237,10 @@ def dyad_timeline(
             for p in periods
         ],
         "meta": {
-            "types": sorted({r.type for r in rows}),
+            "types": types_seen,
             "undated": undated,
-            "too_coarse": len(rows) - len(placed) - undated,
+            "too_coarse": sum(totals.values())
+            - sum(sum(c.values()) for c in counts.values())
+            - undated,
         },
     }

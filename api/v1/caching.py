@@ -16,7 +16,7 @@ from flask import Flask, Response, current_app, request
 from flask_cors import CORS
 from flask_smorest import Api
 
-from ..db import data_version
+from ..db import data_version_number
 
 _STATIC = ("/api/v1/openapi.json", "/api/v1/docs")
 # Views that tag their own entity (version-based ETags, used by If-Match on writes).
@@ -34,7 +34,10 @@ def _spec_digest(api: Api) -> str:
 
 def _etag(api: Api) -> str:
     static = request.path.startswith(_STATIC)
-    version = "static" if static else str(data_version()[0])
+    version = "static" if static else str(data_version_number())
+    # Per-process caches key on this: the database and its data version.
+    engine_id = id(current_app.extensions["db_engine"])
+    request.bf_data_version = f"{engine_id}:{version}"  # type: ignore[attr-defined]
     seed = "|".join(
         (
             version,

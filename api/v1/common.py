@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import http
+import json
 from collections.abc import Callable
 from typing import Any
 
 import flask_smorest
+from flask import request
 from flask_smorest.arguments import ArgumentsMixin
 
 from ..db import session
@@ -59,7 +61,7 @@ class Blueprint(flask_smorest.Blueprint):
 
 def party_code(raw: str, name: str) -> str:
     """Resolve a party code given in a parameter, or answer 400 naming the parameter."""
-    code = resolve_party(session(), raw)
+    code = resolve_party(session(), raw, data_version_seen())
     if code is None:
         raise Problem(
             400,
@@ -86,3 +88,13 @@ def resolve_codes(args: dict[str, Any], *names: str) -> dict[str, Any]:
             errors={"dyad": ["Both codes name the same party."]},
         )
     return args
+
+
+def memo_key(*parts: Any) -> str:
+    """A cache key from request arguments (lists and dates included)."""
+    return json.dumps(parts, sort_keys=True, default=str)
+
+
+def data_version_seen() -> Any:
+    """The data version read for this request's ETag (None outside /api/v1 GETs)."""
+    return getattr(request, "bf_data_version", None)

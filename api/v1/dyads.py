@@ -12,7 +12,8 @@ from ..jsonio import json_response
 from ..schemas.args import DyadListArgs, NoArgs, TimelineArgs
 from ..schemas.output import DyadListSchema, DyadSchema, DyadSummarySchema, TimelineSchema
 from ..services import dyads
-from .common import Blueprint, party_code, resolve_codes
+from ..services.memo import memoized
+from .common import Blueprint, data_version_seen, memo_key, party_code, resolve_codes
 from .listing import keyset_list
 
 blp = Blueprint("dyads", __name__, description="Pairs of parties: counts, summaries, timelines.")
@@ -43,7 +44,11 @@ class DyadList(MethodView):
         rows: dict[str, dict[str, Any]] = {}
 
         def page(sort: str, desc: bool, after: Any, limit: int) -> list[tuple[Any, Any]]:
-            found = dyads.dyad_page(s, args, sort, desc, after, limit)
+            found = memoized(
+                memo_key("dyads", args, sort, desc, after, limit),
+                data_version_seen(),
+                lambda: dyads.dyad_page(s, args, sort, desc, after, limit),
+            )
             rows.update({r["pair"]: r for r in found})
             return [(r["_key"], r["pair"]) for r in found]
 
@@ -62,7 +67,11 @@ class DyadList(MethodView):
             default_sort="-facts",
             page=page,
             hydrate=lambda pairs: [_public(rows[p]) for p in pairs],
-            count=lambda: dyads.count_dyads(s, args),
+            count=lambda: memoized(
+                memo_key("dyad-count", args),
+                data_version_seen(),
+                lambda: dyads.count_dyads(s, args),
+            ),
             export=export,
             name="dyads",
             columns=list(DyadSchema().fields),
@@ -82,7 +91,12 @@ class DyadItem(MethodView):
     def get(self, _args: dict[str, Any], a: str, b: str) -> Any:
         """Summarize a dyad: counts by type, year and direction, latest values, sources."""
         code_a, code_b = _pair(a, b)
-        return json_response(dyads.dyad_summary(session(), code_a, code_b))
+        summary = memoized(
+            memo_key("dyad", sorted((code_a, code_b))),
+            data_version_seen(),
+            lambda: dyads.dyad_summary(session(), code_a, code_b),
+        )
+        return json_response(summary)
 
 
 @blp.route("/<a>/<b>/timeline")
@@ -102,8 +116,12 @@ class DyadTimeline(MethodView):
                 errors={"from": ["Must not be after to."]},
             )
         try:
-            timeline = dyads.dyad_timeline(
-                session(), code_a, code_b, args["bucket"], args.get("type"), span_from, span_to
+            timeline = memoized(
+                memo_key("timeline", sorted((code_a, code_b)), args),
+                data_version_seen(),
+                lambda: dyads.dyad_timeline(
+                    session(), code_a, code_b, args["bucket"], args.get("type"), span_from, span_to
+                ),
             )
         except ValueError as err:
             raise Problem(
