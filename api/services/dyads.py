@@ -101,7 +101,7 @@ def dyad_summary(session: Session, a: str, b: str) -> dict[str, Any]:
         by_type[kind] += n
         by_year[str(int(y)) if y is not None else "unknown"] += n
         by_direction[f"{subject}->{b if subject == a else a}"] += n
-        if first_start is not None:
+        if first_start is not None and last_end is not None:
             firsts.append(first_start)
             lasts.append(last_end)
     first, last = (min(firsts), max(lasts)) if firsts else (None, None)
