@@ -325,6 +325,14 @@ def _search_ddl() -> Any:
     return module
 
 
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 class Loader:
     """Bulk writes for one backend."""
 
@@ -359,6 +367,8 @@ class Loader:
         if not rows:
             return
         values = [tuple(r[c] for c in columns) if isinstance(r, dict) else r for r in rows]
+        if self.sqlite:  # store dates and times as SQLAlchemy does on SQLite
+            values = [tuple(_sqlite_value(v) for v in row) for row in values]
         raw = self.engine.raw_connection()
         try:
             if self.sqlite:

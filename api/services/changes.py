@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Change, Revision
+from .snapshots import format_timestamp
 
 
 def last_seq(session: Session) -> int:
@@ -41,7 +42,7 @@ def changes_after(session: Session, since: int, limit: int, full: bool) -> list[
                 "action": change.action,
                 "version": revision.version,
                 "author": revision.author if full else None,
-                "created_at": change.created_at.isoformat().replace("+00:00", "Z"),
+                "created_at": format_timestamp(change.created_at),
                 "data": data,
             }
         )

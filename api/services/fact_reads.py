@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Numeric,
-    bindparam,
     column,
     exists,
     func,
@@ -22,7 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Actor, Evidence, Fact, FactActor, FactParty, Source
+from ..models import Evidence, Fact, FactActor, FactParty, Source
+from . import fast_facts
 from .dates import DateSpan
 from .paging import (
     SortKey,
@@ -32,7 +32,7 @@ from .paging import (
     parse_decimal_key,
     parse_int_key,
 )
-from .snapshots import FACT_COLUMNS, actor_ref, build_fact, evidence_ref, source_summary
+from .snapshots import source_summary
 
 FACT_LOADS = (
     selectinload(Fact.other_parties),
@@ -154,49 +154,9 @@ def count_facts(session: Session, args: dict[str, Any]) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-# Statements built once, with expanding IN parameters, so SQLAlchemy's compiled cache hits.
-_IDS: Any = bindparam("ids", expanding=True)
-_FACTS_BY_ID = select(*(getattr(Fact, c) for c in FACT_COLUMNS)).where(Fact.id.in_(_IDS))
-_PARTIES_BY_FACT = (
-    select(FactParty.fact_id, FactParty.party_code)
-    .where(FactParty.fact_id.in_(_IDS))
-    .order_by(FactParty.party_code)
-)
-_ACTORS_BY_FACT = (
-    select(FactActor.fact_id, Actor.id, Actor.key, Actor.name, FactActor.role)
-    .join(Actor, Actor.id == FactActor.actor_id)
-    .where(FactActor.fact_id.in_(_IDS))
-    .order_by(FactActor.actor_id, FactActor.role)
-)
-_EVIDENCE_BY_FACT = (
-    select(
-        Evidence.fact_id, Evidence.id, Evidence.source_id, Evidence.quote, Evidence.start,
-        Evidence.end, Evidence.verified,
-    )
-    .where(Evidence.fact_id.in_(_IDS))
-    .order_by(Evidence.id)
-)  # fmt: skip
-
-
 def facts_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
-    """Fact representations in the order of ``ids``, read with four cached Core queries."""
-    if not ids:
-        return []
-    conn = session.connection()
-    bound = {"ids": ids}
-    rows = {r.id: r for r in conn.execute(_FACTS_BY_ID, bound)}
-    parties: dict[int, list[str]] = {i: [] for i in ids}
-    for fact_id, code in conn.execute(_PARTIES_BY_FACT, bound):
-        parties[fact_id].append(code)
-    actors: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    for fact_id, actor_id, key, name, role in conn.execute(_ACTORS_BY_FACT, bound):
-        actors[fact_id].append(actor_ref(actor_id, key, name, role))
-    evidence: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    for fact_id, ev_id, source_id, quote, start, end, verified in conn.execute(
-        _EVIDENCE_BY_FACT, bound
-    ):
-        evidence[fact_id].append(evidence_ref(ev_id, source_id, quote, start, end, verified))
-    return [build_fact(rows[i], parties[i], actors[i], evidence[i]) for i in ids if i in rows]
+    """Fact representations in the order of ``ids`` (see fast_facts)."""
+    return fast_facts.facts_by_ids(session, ids)
 
 
 def iter_facts(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +18,9 @@ def format_decimal(value: Decimal | None) -> str | None:
     return "0" if text in ("-0", "") else text
 
 
-def _ts(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
+def format_timestamp(value: datetime | None) -> str | None:
+    """RFC 3339 in UTC, always with microseconds: 2026-11-22T06:12:22.875697Z."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if value else None
 
 
 FACT_COLUMNS = (
@@ -72,8 +73,8 @@ def build_fact(
         "evidence": evidence,
         "status": row.status,
         "version": row.version,
-        "created_at": _ts(row.created_at),
-        "updated_at": _ts(row.updated_at),
+        "created_at": format_timestamp(row.created_at),
+        "updated_at": format_timestamp(row.updated_at),
     }
 
 
@@ -138,6 +139,6 @@ def source_snapshot(source: Source) -> dict[str, Any]:
         "similarity": source.similarity,
         "body": source.body,
         "version": source.version,
-        "created_at": _ts(source.created_at),
-        "updated_at": _ts(source.updated_at),
+        "created_at": format_timestamp(source.created_at),
+        "updated_at": format_timestamp(source.updated_at),
     }

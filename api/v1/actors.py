@@ -30,7 +30,7 @@ def _export(s: Any, args: dict[str, Any], sort: str, desc: bool) -> Any:
 
 @blp.route("")
 class ActorList(MethodView):
-    @blp.arguments(ActorListArgs, location="query", as_kwargs=False)
+    @blp.arguments(ActorListArgs(), location="query", as_kwargs=False)
     @blp.response(200, ActorListSchema)
     @blp.exports()
     @blp.problems(400)
@@ -55,7 +55,7 @@ class ActorList(MethodView):
 
 @blp.route("/<actor_ref>")
 class ActorItem(MethodView):
-    @blp.arguments(NoArgs, location="query", as_kwargs=False)
+    @blp.arguments(NoArgs(), location="query", as_kwargs=False)
     @blp.response(200, ActorSchema)
     @blp.problems(400, 404)
     def get(self, _args: dict[str, Any], actor_ref: str) -> Any:

@@ -31,7 +31,7 @@ class ChangeArgs(QueryArgs):
 
 @blp.route("")
 class Changes(MethodView):
-    @blp.arguments(ChangeArgs, location="query", as_kwargs=False)
+    @blp.arguments(ChangeArgs(), location="query", as_kwargs=False)
     @blp.response(200, ChangeListSchema)
     @blp.problems(400, 401)
     def get(self, args: dict[str, Any]) -> Any:

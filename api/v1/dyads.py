@@ -33,7 +33,7 @@ def _pair(a: str, b: str) -> tuple[str, str]:
 
 @blp.route("")
 class DyadList(MethodView):
-    @blp.arguments(DyadListArgs, location="query", as_kwargs=False)
+    @blp.arguments(DyadListArgs(), location="query", as_kwargs=False)
     @blp.response(200, DyadListSchema)
     @blp.exports()
     @blp.problems(400)
@@ -85,7 +85,7 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/<a>/<b>")
 class DyadItem(MethodView):
-    @blp.arguments(NoArgs, location="query", as_kwargs=False)
+    @blp.arguments(NoArgs(), location="query", as_kwargs=False)
     @blp.response(200, DyadSummarySchema)
     @blp.problems(400)
     def get(self, _args: dict[str, Any], a: str, b: str) -> Any:
@@ -101,7 +101,7 @@ class DyadItem(MethodView):
 
 @blp.route("/<a>/<b>/timeline")
 class DyadTimeline(MethodView):
-    @blp.arguments(TimelineArgs, location="query", as_kwargs=False)
+    @blp.arguments(TimelineArgs(), location="query", as_kwargs=False)
     @blp.response(200, TimelineSchema)
     @blp.problems(400)
     def get(self, args: dict[str, Any], a: str, b: str) -> Any:

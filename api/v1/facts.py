@@ -19,6 +19,7 @@ from ..schemas.output import FactDetailSchema, FactListSchema, FactSchema, Revis
 from ..services import as_of, fact_reads, fact_writes
 from ..services.catalog import find_actor
 from ..services.facts import create_fact
+from ..services.snapshots import format_timestamp
 from .auth import caller, readable_statuses
 from .common import Blueprint, resolve_codes
 from .listing import keyset_list
@@ -160,7 +161,7 @@ def _editable_fact(s: Session, fact_id: int) -> Fact:
 
 @blp.route("")
 class FactList(MethodView):
-    @blp.arguments(FactListArgs, location="query", as_kwargs=False)
+    @blp.arguments(FactListArgs(), location="query", as_kwargs=False)
     @blp.response(200, FactListSchema)
     @blp.exports()
     @blp.problems(400, 401)
@@ -189,7 +190,7 @@ class FactList(MethodView):
 
 @blp.route("/<int:fact_id>")
 class FactItem(MethodView):
-    @blp.arguments(FactItemArgs, location="query", as_kwargs=False)
+    @blp.arguments(FactItemArgs(), location="query", as_kwargs=False)
     @blp.response(200, FactDetailSchema)
     @blp.problems(400, 401, 404, 410)
     def get(self, args: dict[str, Any], fact_id: int) -> Any:
@@ -235,7 +236,7 @@ class FactItem(MethodView):
 
 @blp.route("/<int:fact_id>/history")
 class FactHistory(MethodView):
-    @blp.arguments(NoArgs, location="query", as_kwargs=False)
+    @blp.arguments(NoArgs(), location="query", as_kwargs=False)
     @blp.response(200, RevisionListSchema)
     @blp.problems(400, 404)
     def get(self, _args: dict[str, Any], fact_id: int) -> Any:
@@ -259,7 +260,7 @@ def revision_dict(r: Revision) -> dict[str, Any]:
         "version": r.version,
         "action": r.action,
         "author": r.author,
-        "created_at": r.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": format_timestamp(r.created_at),
         "changes": r.changes,
         "snapshot": r.snapshot,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from apispec import APISpec
@@ -14,6 +15,7 @@ from ..db import data_version
 from ..jsonio import json_response
 from ..schemas.args import NoArgs
 from ..schemas.output import FactTypeListSchema, IndexSchema
+from ..services.snapshots import format_timestamp
 from ..vocabulary import FACT_TYPES
 from .common import Blueprint
 
@@ -22,7 +24,7 @@ blp = Blueprint("meta", __name__, description="The index and the vocabulary.")
 
 @blp.route("/")
 class Index(MethodView):
-    @blp.arguments(NoArgs, location="query", as_kwargs=False)
+    @blp.arguments(NoArgs(), location="query", as_kwargs=False)
     @blp.response(200, IndexSchema)
     @blp.problems(400)
     def get(self, _args: dict[str, Any]) -> Any:
@@ -37,9 +39,7 @@ class Index(MethodView):
                 "api": "v1",
                 "version": __version__,
                 "data_version": version,
-                "data_changed_at": changed_at.isoformat().replace("+00:00", "Z")
-                if changed_at
-                else None,
+                "data_changed_at": format_timestamp(changed_at) if changed_at else None,
                 "links": {
                     "facts": link("facts.FactList"),
                     "sources": link("sources.SourceList"),
@@ -69,21 +69,25 @@ def _attribute_schema(schema: Any) -> dict[str, Any]:
 
 @blp.route("/fact-types")
 class FactTypes(MethodView):
-    @blp.arguments(NoArgs, location="query", as_kwargs=False)
+    @blp.arguments(NoArgs(), location="query", as_kwargs=False)
     @blp.response(200, FactTypeListSchema)
     @blp.problems(400)
     def get(self, _args: dict[str, Any]) -> Any:
         """List the fact types: definition, direction, and the JSON Schema of attributes."""
-        return json_response(
+        return json_response(_vocabulary())
+
+
+@cache
+def _vocabulary() -> dict[str, Any]:
+    """The vocabulary document (it only changes with the code)."""
+    return {
+        "data": [
             {
-                "data": [
-                    {
-                        "name": t.name,
-                        "definition": t.definition,
-                        "direction": t.direction,
-                        "attributes": _attribute_schema(t.attributes),
-                    }
-                    for t in FACT_TYPES.values()
-                ]
+                "name": t.name,
+                "definition": t.definition,
+                "direction": t.direction,
+                "attributes": _attribute_schema(t.attributes),
             }
-        )
+            for t in FACT_TYPES.values()
+        ]
+    }

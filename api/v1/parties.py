@@ -30,7 +30,7 @@ def _export(s: Any, args: dict[str, Any], sort: str, desc: bool) -> Any:
 
 @blp.route("")
 class PartyList(MethodView):
-    @blp.arguments(PartyListArgs, location="query", as_kwargs=False)
+    @blp.arguments(PartyListArgs(), location="query", as_kwargs=False)
     @blp.response(200, PartyListSchema)
     @blp.exports()
     @blp.problems(400)
@@ -55,7 +55,7 @@ class PartyList(MethodView):
 
 @blp.route("/<code>")
 class PartyItem(MethodView):
-    @blp.arguments(NoArgs, location="query", as_kwargs=False)
+    @blp.arguments(NoArgs(), location="query", as_kwargs=False)
     @blp.response(200, PartyDetailSchema)
     @blp.problems(400, 404)
     def get(self, _args: dict[str, Any], code: str) -> Any:

@@ -29,7 +29,7 @@ blp = Blueprint("sources", __name__, description="Articles and their duplicates.
 
 @blp.route("")
 class SourceList(MethodView):
-    @blp.arguments(SourceListArgs, location="query", as_kwargs=False)
+    @blp.arguments(SourceListArgs(), location="query", as_kwargs=False)
     @blp.response(200, SourceListSchema)
     @blp.exports()
     @blp.problems(400)
@@ -156,7 +156,7 @@ def _source_response(s: Session, source_id: int, status: int = 200, raw: bool = 
 
 @blp.route("/<int:source_id>")
 class SourceItem(MethodView):
-    @blp.arguments(SourceArgs, location="query", as_kwargs=False)
+    @blp.arguments(SourceArgs(), location="query", as_kwargs=False)
     @blp.response(200, SourceSchema)
     @blp.problems(400, 404)
     def get(self, args: dict[str, Any], source_id: int) -> Any:
@@ -194,7 +194,7 @@ class SourceItem(MethodView):
 
 @blp.route("/<int:source_id>/facts")
 class SourceFacts(MethodView):
-    @blp.arguments(FactListArgs, location="query", as_kwargs=False)
+    @blp.arguments(FactListArgs(), location="query", as_kwargs=False)
     @blp.response(200, FactListSchema)
     @blp.exports()
     @blp.problems(400, 404)
