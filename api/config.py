@@ -12,6 +12,8 @@ class Defaults:
     DATABASE_URL = "sqlite:///instance/facts.db"
     # Seconds a SQLite connection waits for a lock before giving up.
     SQLITE_BUSY_TIMEOUT = 15
+    # SQLite page cache per connection, in MB.
+    SQLITE_CACHE_MB = 32
     # Echo SQL to the log (debugging only).
     DATABASE_ECHO = False
     # Key that signs list cursors; unset, one is derived from DATABASE_URL (set it when

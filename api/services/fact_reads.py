@@ -145,7 +145,7 @@ def fact_ids_page(
     key = FACT_SORTS[sort]
     stmt: Any = select(key.expr, Fact.id).where(*fact_conditions(session, args))
     stmt = apply_keyset(stmt, key, Fact.id, descending, after).limit(limit)
-    return [(row[0], row[1]) for row in session.execute(stmt)]
+    return [(row[0], row[1]) for row in session.connection().execute(stmt)]
 
 
 def count_facts(session: Session, args: dict[str, Any]) -> int:

@@ -119,7 +119,7 @@ def facts_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
         parties,
         actors,
         evidence,
-    ) in conn.exec_driver_sql(statement, tuple(ids)):
+    ) in conn.exec_driver_sql(statement, tuple(ids)).fetchall():
         day = _day(start)
         found[fact_id] = {
             "id": fact_id,
