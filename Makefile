@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint migrate fixtures venv clean
+.PHONY: run test lint migrate fixtures venv clean bench
 
 $(STAMP): setup.cfg pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=python3.11)")'
@@ -27,6 +27,16 @@ run: fixtures
 
 test: venv
 	$(BIN)/pytest
+
+# The benchmark (not part of `make test`): a 1,000,000-fact dataset in SQLite (and in
+# PostgreSQL when BENCH_PG_URL is set), then every scenario; results in bench/RESULTS.md.
+BENCH_DB ?= bench/data/bench.db
+bench: venv
+	test -f $(BENCH_DB) || $(BIN)/python bench/generate.py --url sqlite:///$(BENCH_DB)
+	$(BIN)/facts --help >/dev/null && FACTS_DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/facts db upgrade
+	if [ -n "$$BENCH_PG_URL" ]; then FACTS_DATABASE_URL="$$BENCH_PG_URL" $(BIN)/facts db current | grep -q "current: none" \
+	  && $(BIN)/python bench/generate.py --url "$$BENCH_PG_URL"; FACTS_DATABASE_URL="$$BENCH_PG_URL" $(BIN)/facts db upgrade; fi
+	$(BIN)/python bench/run.py --db $(BENCH_DB)
 
 lint: venv
 	$(BIN)/ruff check .
