@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
@@ -10,7 +11,7 @@ from ..models.actor import ACTOR_KINDS
 from ..models.party import PARTY_KINDS
 from ..services.dates import DateSpan, parse_date
 from ..vocabulary import FACT_STATUSES, FACT_TYPES
-from .fact_input import ExactDecimal
+from . import output
 
 CODE = validate.Regexp(
     r"^[A-Za-z0-9+]{2,16}$", error="Not a party code (alpha-3, alpha-2, numeric or OPEC/OPEC+)."
@@ -38,11 +39,25 @@ class CommaList(fields.List):
         return super()._deserialize(split, attr, data, **kwargs)
 
 
+DATE_PATTERN = (
+    r"^(?!0000)[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|1[0-9]|2[0-9]))?"
+    r"|-(0[13-9]|1[0-2])-30|-(0[13578]|1[02])-31)?$"
+)
+
+
 class DateParam(fields.String):
     """A date of any precision (YYYY, YYYY-MM, YYYY-MM-DD), loaded as the interval it covers."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        # The pattern documents the form and leaves out days no month has (02-30, 04-31);
+        # 29 February passes it and is then checked against the year.
+        kwargs["metadata"] = {**kwargs.get("metadata", {}), "pattern": DATE_PATTERN}
+        super().__init__(**kwargs)
+
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> DateSpan:  # type: ignore[override]
         text = super()._deserialize(value, attr, data, **kwargs)
+        if not re.match(DATE_PATTERN, text):
+            raise ValidationError("Not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.")
         try:
             span = parse_date(text)
         except ValueError as err:
@@ -50,6 +65,28 @@ class DateParam(fields.String):
         if span.start is None:
             raise ValidationError("Give a date: YYYY, YYYY-MM or YYYY-MM-DD.")
         return span
+
+
+def sparse(names: list[str]) -> CommaList:
+    """The ``fields`` parameter of a list whose items have these fields."""
+    return CommaList(
+        fields.String(validate=validate.OneOf(names)),
+        data_key="fields",
+        metadata={"description": "Sparse fieldset: comma list of field names."},
+    )
+
+
+def _within_1e15(value: Any) -> None:
+    if abs(value) > 10**15:
+        raise ValidationError("Must be between -1e15 and 1e15.")
+
+
+def _bound(description: str) -> fields.Decimal:
+    """A bound on fact values (documented as a plain number)."""
+    return fields.Decimal(
+        validate=_within_1e15,
+        metadata={"description": description, "minimum": -1e15, "maximum": 1e15},
+    )
 
 
 def _code(description: str) -> fields.String:
@@ -72,7 +109,7 @@ class ListArgs(QueryArgs):
         load_default=False, metadata={"description": "count=true adds meta.total."}
     )
     fields_ = CommaList(
-        fields.String(),
+        fields.String(validate=validate.Length(min=1, max=40)),
         data_key="fields",
         metadata={"description": "Sparse fieldset: comma list of field names."},
     )
@@ -91,7 +128,9 @@ class FactFilterArgs(QueryArgs):
     counterpart = _code("Party on the other side.")
     party = _code("Party on either side or among the other parties.")
     dyad = CommaList(
-        fields.String(validate=CODE), metadata={"description": "Two party codes, unordered."}
+        fields.String(validate=CODE),
+        validate=validate.Length(equal=2),
+        metadata={"description": "Two different party codes, unordered.", "uniqueItems": True},
     )
     actor = fields.String(
         validate=validate.Length(min=1, max=100), metadata={"description": "Actor id or key."}
@@ -104,8 +143,8 @@ class FactFilterArgs(QueryArgs):
         data_key="from", metadata={"description": "Facts whose date overlaps from here on."}
     )
     to = DateParam(metadata={"description": "Facts whose date overlaps up to here."})
-    value_min = ExactDecimal(metadata={"description": "Smallest value (needs unit)."})
-    value_max = ExactDecimal(metadata={"description": "Largest value (needs unit)."})
+    value_min = _bound("Smallest value; give unit too, to compare like with like.")
+    value_max = _bound("Largest value; give unit too, to compare like with like.")
     unit = fields.String(validate=validate.Length(min=1, max=32))
     status = CommaList(
         fields.String(validate=validate.OneOf([*FACT_STATUSES, "all"])),
@@ -136,6 +175,7 @@ class FactItemArgs(QueryArgs):
 
 class FactListArgs(FactFilterArgs, ListArgs):
     as_of = AS_OF
+    fields_ = sparse(list(output.FactSchema().fields))
     sort = fields.String(
         validate=_sorts("date", "value", "id", "created"),
         metadata={"description": "date, value, id or created; - for descending (default -date)."},
@@ -143,6 +183,7 @@ class FactListArgs(FactFilterArgs, ListArgs):
 
 
 class SourceListArgs(ListArgs):
+    fields_ = sparse(list(output.SourceListItemSchema().fields))
     outlet = fields.String(validate=validate.Length(min=1, max=200))
     from_ = DateParam(data_key="from", metadata={"description": "Published on or after (overlap)."})
     to = DateParam(metadata={"description": "Published on or before (overlap)."})
@@ -166,6 +207,7 @@ class SourceArgs(QueryArgs):
 
 
 class PartyListArgs(ListArgs):
+    fields_ = sparse(list(output.PartySchema().fields))
     kind = fields.String(validate=validate.OneOf(PARTY_KINDS))
     q = fields.String(
         validate=validate.Length(min=1, max=200), metadata={"description": "Words in the names."}
@@ -174,6 +216,7 @@ class PartyListArgs(ListArgs):
 
 
 class ActorListArgs(ListArgs):
+    fields_ = sparse(list(output.ActorSchema().fields))
     q = fields.String(
         validate=validate.Length(min=1, max=200),
         metadata={"description": "Words in the name or aliases."},
@@ -189,6 +232,7 @@ class ActorListArgs(ListArgs):
 
 
 class DyadListArgs(ListArgs):
+    fields_ = sparse(list(output.DyadSchema().fields))
     party = _code("Only dyads that include this party.")
     type = CommaList(fields.String(validate=validate.OneOf(tuple(FACT_TYPES))))
     sort = fields.String(

@@ -243,5 +243,6 @@ def actors_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
 def find_actor(session: Session, ref: str) -> Actor | None:
     """An actor by id (digits) or key."""
     if ref.isdigit():
-        return session.get(Actor, int(ref))
+        number = int(ref)
+        return session.get(Actor, number) if number <= 2**31 - 1 else None
     return session.scalar(select(Actor).where(Actor.key == ref))

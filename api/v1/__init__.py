@@ -55,6 +55,10 @@ def register(app: Flask) -> Api:
             }
         },
     )
+    api.spec.components.security_scheme(
+        "bearerAuth",
+        {"type": "http", "scheme": "bearer", "description": "A token from `facts tokens create`."},
+    )
     blueprints = [meta.blp, facts.blp, sources.blp, parties.blp, actors.blp, dyads.blp, changes.blp]
     app.extensions["limiter"] = limits.init_app(app, blueprints)
     api.register_blueprint(meta.blp, url_prefix=PREFIX)

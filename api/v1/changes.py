@@ -23,7 +23,7 @@ blp = Blueprint("changes", __name__, description="Every change, in order, for sy
 class ChangeArgs(QueryArgs):
     since = fields.Integer(
         load_default=0,
-        validate=validate.Range(min=0, max=2**62),
+        validate=validate.Range(min=0, max=2**31 - 1),
         metadata={"description": "Return changes after this sequence number (0: from the start)."},
     )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))

@@ -72,14 +72,19 @@ def party_code(raw: str, name: str) -> str:
     return code
 
 
+def filter_code(raw: str) -> str:
+    """A party code for a filter: resolved when known; an unknown one simply matches nothing."""
+    return resolve_party(session(), raw, data_version_seen()) or raw.strip().upper()
+
+
 def resolve_codes(args: dict[str, Any], *names: str) -> dict[str, Any]:
     """Resolve every party code among ``names`` in place (alpha-2, numeric, any case)."""
     for name in names:
         value = args.get(name)
         if isinstance(value, str):
-            args[name] = party_code(value, name)
+            args[name] = filter_code(value)
         elif isinstance(value, list):
-            args[name] = [party_code(v, name) for v in value]
+            args[name] = [filter_code(v) for v in value]
     if args.get("dyad") and args["dyad"][0] == args["dyad"][1]:
         raise Problem(
             400,

@@ -12,15 +12,16 @@ from ..jsonio import json_response
 from ..schemas.args import DyadListArgs, NoArgs, TimelineArgs
 from ..schemas.output import DyadListSchema, DyadSchema, DyadSummarySchema, TimelineSchema
 from ..services import dyads
+from ..services.catalog import resolve_party
 from ..services.memo import memoized
-from .common import Blueprint, data_version_seen, memo_key, party_code, resolve_codes
+from .common import Blueprint, data_version_seen, memo_key, resolve_codes
 from .listing import keyset_list
 
 blp = Blueprint("dyads", __name__, description="Pairs of parties: counts, summaries, timelines.")
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
-    code_a, code_b = party_code(a, "a"), party_code(b, "b")
+    code_a, code_b = _known(a), _known(b)
     if code_a == code_b:
         raise Problem(
             400,
@@ -29,6 +30,13 @@ def _pair(a: str, b: str) -> tuple[str, str]:
             errors={"b": ["Same party as a."]},
         )
     return code_a, code_b
+
+
+def _known(code: str) -> str:
+    found = resolve_party(session(), code, data_version_seen()) if len(code) <= 16 else None
+    if found is None:
+        raise Problem(404, f"No party with code {code!r}.", slug="not-found")
+    return found
 
 
 @blp.route("")
@@ -87,7 +95,7 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
 class DyadItem(MethodView):
     @blp.arguments(NoArgs(), location="query", as_kwargs=False)
     @blp.response(200, DyadSummarySchema)
-    @blp.problems(400)
+    @blp.problems(400, 404)
     def get(self, _args: dict[str, Any], a: str, b: str) -> Any:
         """Summarize a dyad: counts by type, year and direction, latest values, sources."""
         code_a, code_b = _pair(a, b)
@@ -103,7 +111,7 @@ class DyadItem(MethodView):
 class DyadTimeline(MethodView):
     @blp.arguments(TimelineArgs(), location="query", as_kwargs=False)
     @blp.response(200, TimelineSchema)
-    @blp.problems(400)
+    @blp.problems(400, 404)
     def get(self, args: dict[str, Any], a: str, b: str) -> Any:
         """Count a dyad's facts per year or month (empty buckets are zero), by type."""
         code_a, code_b = _pair(a, b)

@@ -51,6 +51,7 @@ class SourceList(MethodView):
         )
 
     @write_view("application/json", "text/plain")
+    @blp.doc(security=[{"bearerAuth": []}])
     @blp.doc(
         requestBody={
             "required": True,
@@ -154,7 +155,7 @@ def _source_response(s: Session, source_id: int, status: int = 200, raw: bool = 
     return response
 
 
-@blp.route("/<int:source_id>")
+@blp.route("/<int(max=2147483647):source_id>")
 class SourceItem(MethodView):
     @blp.arguments(SourceArgs(), location="query", as_kwargs=False)
     @blp.response(200, SourceSchema)
@@ -174,6 +175,7 @@ class SourceItem(MethodView):
         return _source_response(s, source_id, raw=raw)
 
     @write_view("application/json", "application/merge-patch+json")
+    @blp.doc(security=[{"bearerAuth": []}])
     @blp.arguments(SourcePatchSchema)
     @blp.response(200, SourceSchema)
     @blp.problems(401, 403, 404, 412, 413, 415, 422, 428, 429)
@@ -192,7 +194,7 @@ class SourceItem(MethodView):
         return run_write(work)
 
 
-@blp.route("/<int:source_id>/facts")
+@blp.route("/<int(max=2147483647):source_id>/facts")
 class SourceFacts(MethodView):
     @blp.arguments(FactListArgs(), location="query", as_kwargs=False)
     @blp.response(200, FactListSchema)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -22,7 +23,7 @@ def test_spec_is_valid_openapi(client: FlaskClient) -> None:
 def test_every_get_route_is_documented(app: Any, client: FlaskClient) -> None:
     documented = set(spec(client)["paths"])
     for rule in app.url_map.iter_rules():
-        path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+        path = re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?(\w+)>", r"{\1}", rule.rule)
         if (
             path.startswith("/api/v1")
             and "GET" in rule.methods
