@@ -100,7 +100,7 @@ def test_mixed_load_on_four_workers(backend: str, tmp_path: Path, preload: bool)
                     break
             except OSError:
                 time.sleep(0.1)
-        status, headers, body = _request(
+        _status, _headers, body = _request(
             port, "GET", "/api/v1/facts?type=trade_volume", headers=auth
         )
         contended = json.loads(body)["data"][0]["id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -53,10 +54,8 @@ class Proxy:
             pass
         finally:
             for s in (a, b):
-                try:
+                with contextlib.suppress(OSError):
                     s.close()
-                except OSError:
-                    pass
 
     def _accept(self) -> None:
         while True:
@@ -75,10 +74,8 @@ class Proxy:
     def cut(self) -> None:
         self.up = False
         for s in self.links:
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self.links = []
 
     def restore(self) -> None:
