@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from . import db, migrate
+from . import cli_dump, db, migrate
 
 
 @click.group("db")
@@ -215,6 +215,7 @@ def init_app(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     for cmd in (db_group, load_fixtures_command, import_command, verify_command, tokens_group):
         app.cli.add_command(cmd)
+    cli_dump.register(app.cli)
 
 
 def _create_app() -> Flask:

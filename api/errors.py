@@ -94,13 +94,14 @@ def _from_http(exc: HTTPException) -> Response:
             for name, problem in errors.items():
                 if problem == ["Unknown field."]:
                     errors[name] = [f"Unknown parameter. Allowed: {allowed}."]
-        if locations <= {"query", "path", "view_args", "headers"}:
+        in_params = locations <= {"query", "path", "view_args", "headers"}
+        if in_params:
             status = 400
         fields = ", ".join(sorted(errors))
         return problem_response(
             status,
-            f"Invalid {'request parameter' if status == 400 else 'request body'}: {fields}.",
-            slug="invalid-parameters" if status == 400 else "invalid-body",
+            f"Invalid {'request parameter' if in_params else 'request body'}: {fields}.",
+            slug="invalid-parameters" if in_params else "invalid-body",
             errors=errors,
             headers=headers,
         )
@@ -122,7 +123,31 @@ def _from_http(exc: HTTPException) -> Response:
     return problem_response(status, detail, headers=headers)
 
 
+# Operational errors that mean the database cannot be reached or is busy (answered 503);
+# any other OperationalError is a bug and is answered like any unexpected error.
+_UNAVAILABLE = (
+    "connect",
+    "connection",
+    "server closed",
+    "terminating",
+    "timeout",
+    "timed out",
+    "database is locked",
+    "unable to open",
+    "disk i/o",
+    "no such table",
+    "does not exist",
+    "shutting down",
+    "could not receive",
+    "could not send",
+    "ssl",
+)
+
+
 def _from_database(exc: OperationalError) -> Response:
+    text = str(exc.orig or exc).lower()
+    if not (exc.connection_invalidated or any(mark in text for mark in _UNAVAILABLE)):
+        return _from_unexpected(exc)
     log.error("database unavailable: %s", exc.__class__.__name__)
     return problem_response(
         503,

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates,
+)
 
 from ..models.actor import ACTOR_KINDS
 from ..models.party import PARTY_KINDS
 from ..services.dates import DateSpan, parse_date
 from ..vocabulary import FACT_STATUSES, FACT_TYPES
 from . import output
+from .text_checks import check_storable
 
+# Free text in query strings: any characters but NUL (which no database stores).
+TEXT = {"pattern": r"^[^\x00]*$"}
 CODE = validate.Regexp(
     r"^[A-Za-z0-9+]{2,16}$", error="Not a party code (alpha-3, alpha-2, numeric or OPEC/OPEC+)."
 )
@@ -26,6 +40,11 @@ def _sorts(*names: str) -> validate.OneOf:
 class QueryArgs(Schema):
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _storable(self, data: Any, **_: Any) -> Any:
+        check_storable(dict(data))
+        return data
 
 
 class CommaList(fields.List):
@@ -77,7 +96,7 @@ def sparse(names: list[str]) -> CommaList:
 
 
 def _within_1e15(value: Any) -> None:
-    if abs(value) > 10**15:
+    if value != 0 and (value.adjusted() > 15 or abs(value) > 10**15):
         raise ValidationError("Must be between -1e15 and 1e15.")
 
 
@@ -133,7 +152,8 @@ class FactFilterArgs(QueryArgs):
         metadata={"description": "Two different party codes, unordered.", "uniqueItems": True},
     )
     actor = fields.String(
-        validate=validate.Length(min=1, max=100), metadata={"description": "Actor id or key."}
+        validate=validate.Length(min=1, max=100),
+        metadata={**TEXT, "description": "Actor id or key."},
     )
     source = fields.Integer(
         validate=validate.Range(min=1, max=2**31 - 1),
@@ -145,7 +165,7 @@ class FactFilterArgs(QueryArgs):
     to = DateParam(metadata={"description": "Facts whose date overlaps up to here."})
     value_min = _bound("Smallest value; give unit too, to compare like with like.")
     value_max = _bound("Largest value; give unit too, to compare like with like.")
-    unit = fields.String(validate=validate.Length(min=1, max=32))
+    unit = fields.String(validate=validate.Length(min=1, max=32), metadata=TEXT)
     status = CommaList(
         fields.String(validate=validate.OneOf([*FACT_STATUSES, "all"])),
         metadata={"description": "published (default); others need a token."},
@@ -153,9 +173,21 @@ class FactFilterArgs(QueryArgs):
     q = fields.String(
         validate=validate.Length(min=1, max=500),
         metadata={
-            "description": "Full text over summaries and evidence quotes; all words must match."
+            **TEXT,
+            "description": "Full text over summaries and evidence quotes; all words must match.",
         },
     )
+
+    @post_load
+    def _bounds_to_stored_precision(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # Values are stored with 6 decimal places: round each bound inwards to that grid,
+        # which keeps its meaning exactly (value >= 1e-19 is value >= 0.000001).
+        grid = Decimal("0.000001")
+        if data.get("value_min") is not None:
+            data["value_min"] = data["value_min"].quantize(grid, rounding=ROUND_CEILING)
+        if data.get("value_max") is not None:
+            data["value_max"] = data["value_max"].quantize(grid, rounding=ROUND_FLOOR)
+        return data
 
     @validates("dyad")
     def _two(self, value: list[str], **_: Any) -> None:
@@ -163,7 +195,18 @@ class FactFilterArgs(QueryArgs):
             raise ValidationError("Give exactly two different party codes: dyad=RUS,IRQ.")
 
 
-AS_OF = fields.AwareDateTime(
+class AsOf(fields.AwareDateTime):
+    """An RFC 3339 time with its offset, converted to UTC (out-of-range times refused)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        moment: datetime = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("Out of range once converted to UTC.") from None
+
+
+AS_OF = AsOf(
     format="iso",
     metadata={"description": "RFC 3339 time (with offset): answer as the data stood then."},
 )
@@ -184,12 +227,12 @@ class FactListArgs(FactFilterArgs, ListArgs):
 
 class SourceListArgs(ListArgs):
     fields_ = sparse(list(output.SourceListItemSchema().fields))
-    outlet = fields.String(validate=validate.Length(min=1, max=200))
+    outlet = fields.String(validate=validate.Length(min=1, max=200), metadata=TEXT)
     from_ = DateParam(data_key="from", metadata={"description": "Published on or after (overlap)."})
     to = DateParam(metadata={"description": "Published on or before (overlap)."})
     q = fields.String(
         validate=validate.Length(min=1, max=500),
-        metadata={"description": "Words in the title or text (case-insensitive)."},
+        metadata={**TEXT, "description": "Words in the title or text (case-insensitive)."},
     )
     canonical = fields.Boolean(
         metadata={"description": "canonical=true hides near-duplicate copies."}
@@ -210,7 +253,8 @@ class PartyListArgs(ListArgs):
     fields_ = sparse(list(output.PartySchema().fields))
     kind = fields.String(validate=validate.OneOf(PARTY_KINDS))
     q = fields.String(
-        validate=validate.Length(min=1, max=200), metadata={"description": "Words in the names."}
+        validate=validate.Length(min=1, max=200),
+        metadata={**TEXT, "description": "Words in the names."},
     )
     sort = fields.String(validate=_sorts("code", "name"), metadata={"description": "Default code."})
 
@@ -219,13 +263,13 @@ class ActorListArgs(ListArgs):
     fields_ = sparse(list(output.ActorSchema().fields))
     q = fields.String(
         validate=validate.Length(min=1, max=200),
-        metadata={"description": "Words in the name or aliases."},
+        metadata={**TEXT, "description": "Words in the name or aliases."},
     )
     kind = fields.String(validate=validate.OneOf(ACTOR_KINDS))
     party = _code("Actors with a role for this party.")
     role = fields.String(
         validate=validate.Length(min=1, max=200),
-        metadata={"description": "Role title, case-insensitive (prime minister)."},
+        metadata={**TEXT, "description": "Role title, case-insensitive (prime minister)."},
     )
     on = DateParam(metadata={"description": "Who held the role (or any role) on this date."})
     sort = fields.String(validate=_sorts("name", "id"), metadata={"description": "Default name."})

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from ..models.base import DATE_BASES, DATE_PRECISIONS
 from ..vocabulary import FACT_STATUSES, FACT_TYPES, VALUE_QUALIFIERS
+from .text_checks import check_storable
 
 CODE = validate.Regexp(r"^[A-Za-z0-9+]{2,16}$", error="Not a party code.")
 MAX_SIGNIFICANT_DIGITS = 15  # stored exactly on both SQLite (REAL) and PostgreSQL (NUMERIC)
@@ -17,6 +18,11 @@ MAX_SIGNIFICANT_DIGITS = 15  # stored exactly on both SQLite (REAL) and PostgreS
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _storable(self, data: Any, **_: Any) -> Any:
+        check_storable(data)
+        return data
 
 
 class ExactDecimal(fields.Decimal):
@@ -28,12 +34,18 @@ class ExactDecimal(fields.Decimal):
         result: Decimal = super()._deserialize(value, attr, data, **kwargs)
         if not result.is_finite():
             raise ValidationError("Not a finite number.")
-        digits = len(result.normalize().as_tuple().digits)
-        exponent = result.normalize().as_tuple().exponent
-        too_precise = digits > MAX_SIGNIFICANT_DIGITS or (
-            isinstance(exponent, int) and exponent < -6
+        # Inspect the digits without normalize(), which overflows on exponents like 1E+999999999.
+        _sign, digit_tuple, exponent = result.as_tuple()
+        digit_list = list(digit_tuple)
+        while len(digit_list) > 1 and digit_list[-1] == 0 and isinstance(exponent, int):
+            digit_list.pop()
+            exponent += 1
+        zero = not any(digit_list)
+        too_precise = not zero and (
+            len(digit_list) > MAX_SIGNIFICANT_DIGITS
+            or (isinstance(exponent, int) and exponent < -6)
         )
-        if too_precise or abs(result) >= Decimal(10) ** MAX_SIGNIFICANT_DIGITS:
+        if too_precise or (not zero and result.adjusted() >= MAX_SIGNIFICANT_DIGITS):
             raise ValidationError(
                 f"At most {MAX_SIGNIFICANT_DIGITS} significant digits, 6 decimal places, "
                 f"and less than 10^{MAX_SIGNIFICANT_DIGITS} in size."
@@ -42,7 +54,9 @@ class ExactDecimal(fields.Decimal):
 
 
 class EvidenceInSchema(StrictSchema):
-    source_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    source_id = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1)
+    )
     quote = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     start = fields.Integer(strict=True, validate=validate.Range(min=0))
     end = fields.Integer(strict=True, validate=validate.Range(min=0))

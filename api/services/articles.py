@@ -71,18 +71,29 @@ def _credit_people(credits: str) -> list[dict[str, Any]]:
     return people
 
 
+def _valid_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_article(text: str) -> ParsedArticle:
     """Split an article's text into its metadata and the body that evidence refers to."""
     text = text.lstrip("\ufeff")
     parsed = ParsedArticle(body="")
     layouts: list[str] = []
 
-    if m := _WIRE_HEADER.match(text):
+    m = _WIRE_HEADER.match(text)
+    if m and not _valid_day(m["date"]):
+        m = None  # "date 2015-13-45" is not a wire header
+    if m:
         parsed.published = date.fromisoformat(m["date"])
-        parsed.dateline = " ".join(m["dateline"].split())
+        parsed.dateline = " ".join(m["dateline"].split())[:200]
         text = text[m.end() :]
         layouts.append("wire")
-    elif m := _AGENCY_DATELINE.match(text):
+    elif (m := _AGENCY_DATELINE.match(text)) and len(m["dateline"]) <= 200:
         parsed.dateline = " ".join(m["dateline"].split())
         parsed.outlet = m["outlet"]
         text = text[m.end() :]

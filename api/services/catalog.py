@@ -8,6 +8,7 @@ from sqlalchemy import String, cast, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Actor, ActorRole, Fact, Party, PartyMembership
+from ..schemas.text_checks import unstorable
 from .dates import DateSpan
 from .paging import SortKey, apply_keyset, parse_int_key, parse_str_key
 
@@ -242,7 +243,9 @@ def actors_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
 
 def find_actor(session: Session, ref: str) -> Actor | None:
     """An actor by id (digits) or key."""
-    if ref.isdigit():
+    if unstorable(ref):
+        return None
+    if ref.isascii() and ref.isdigit():
         number = int(ref)
         return session.get(Actor, number) if number <= 2**31 - 1 else None
     return session.scalar(select(Actor).where(Actor.key == ref))

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Numeric,
     column,
     exists,
+    false,
     func,
     literal,
     or_,
@@ -64,6 +65,8 @@ def search_words(q: str) -> list[str]:
 
 def _text_match(session: Session, q: str) -> ColumnElement[bool]:
     words = search_words(q)
+    if not words:  # punctuation only: nothing can match
+        return false()
     if session.get_bind().dialect.name == "sqlite":
         match = " ".join('"' + w.replace('"', "") + '"' for w in words)
         ids = text("SELECT rowid FROM fact_fts WHERE fact_fts MATCH :fts").bindparams(fts=match)

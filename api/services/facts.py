@@ -20,7 +20,7 @@ from .history import record_change
 def resolve_actor(session: Session, ref: Any) -> Actor | None:
     """Find an actor by key or id."""
     if isinstance(ref, int) and not isinstance(ref, bool):
-        return session.get(Actor, ref)
+        return session.get(Actor, ref) if 1 <= ref <= 2**31 - 1 else None
     if isinstance(ref, str):
         return session.scalar(select(Actor).where(Actor.key == ref))
     return None

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Source
+from ..schemas.text_checks import unstorable
 from .articles import parse_article
 from .dates import parse_date_with_precision
 from .history import record_change
@@ -29,6 +30,7 @@ METADATA_FIELDS = (
     "language",
 )
 _ALLOWED_CONTROL = {"\t", "\n", "\r", "\f"}
+_METADATA_LIMITS = {"title": 500, "outlet": 200, "url": 2000, "language": 16}
 
 
 class ArticleError(ValueError):
@@ -71,11 +73,14 @@ def check_text(text: str, name: str) -> None:
     if not text.strip():
         raise ArticleError(name, "is empty")
     for i, ch in enumerate(text):
-        if unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROL:
+        category = unicodedata.category(ch)
+        if category == "Cc" and ch not in _ALLOWED_CONTROL:
             raise ArticleError(
                 name,
                 f"contains control character U+{ord(ch):04X} at offset {i}; not a text article",
             )
+        if category == "Cs":
+            raise ArticleError(name, f"contains an unpaired surrogate at offset {i}")
 
 
 def _apply_metadata(source: Source, parsed_published: Any, metadata: dict[str, Any]) -> None:
@@ -117,6 +122,10 @@ def import_text(
     unknown = set(metadata) - set(METADATA_FIELDS)
     if unknown:
         raise ArticleError(name, f"unknown metadata field(s): {', '.join(sorted(unknown))}")
+    for key, limit in _METADATA_LIMITS.items():
+        value = metadata.get(key)
+        if isinstance(value, str) and (len(value) > limit or unstorable(value)):
+            raise ArticleError(name, f"{key} must be at most {limit} storable characters")
     check_text(raw, name)
     parsed = parse_article(raw)
     if not parsed.body.strip():

@@ -103,7 +103,7 @@ class CursorCodec:
 
     def decode(self, token: str, sort: str, filters: str) -> tuple[Any, Any]:
         """Return the (key, id) a cursor resumes after; raise CursorError if it is not ours."""
-        if len(token) > self.MAX_LENGTH or token.count(".") != 1:
+        if len(token) > self.MAX_LENGTH or token.count(".") != 1 or not token.isascii():
             raise CursorError("Malformed cursor.")
         body, signature = token.split(".")
         try:
