@@ -102,7 +102,7 @@ def start(
         full, env={**os.environ, **env}, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT
     )
     try:
-        wait_ready(port, ready_path)
+        wait_ready(port, ready_path, timeout=600)
     except RuntimeError:
         proc.kill()
         raise RuntimeError(f"{name} did not start; see {log}") from None
