@@ -28,6 +28,7 @@ from .dates import DateSpan
 from .paging import (
     SortKey,
     apply_keyset,
+    iter_keyset,
     parse_date_key,
     parse_datetime_key,
     parse_decimal_key,
@@ -166,16 +167,11 @@ def iter_facts(
     session: Session, args: dict[str, Any], sort: str, descending: bool, batch: int = 1000
 ) -> Iterator[dict[str, Any]]:
     """Every matching fact, fetched in keyset batches so memory stays constant."""
-    after: tuple[Any, Any] | None = None
-    while True:
-        keys = fact_ids_page(session, args, sort, descending, after, batch)
-        if not keys:
-            return
-        yield from facts_by_ids(session, [i for _, i in keys])
-        session.expunge_all()
-        after = keys[-1]
-        if len(keys) < batch:
-            return
+    return iter_keyset(
+        lambda after, limit: fact_ids_page(session, args, sort, descending, after, limit),
+        lambda ids: facts_by_ids(session, ids),
+        batch,
+    )
 
 
 def get_fact(session: Session, fact_id: int, statuses: list[str]) -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -140,3 +140,24 @@ def apply_keyset(
     if descending:
         return stmt.order_by(key.expr.desc(), id_col.desc())
     return stmt.order_by(key.expr.asc(), id_col.asc())
+
+
+def iter_keyset(
+    page: Callable[[tuple[Any, Any] | None, int], list[tuple[Any, Any]]],
+    hydrate: Callable[[list[Any]], list[dict[str, Any]]],
+    batch: int = 1000,
+) -> Iterator[dict[str, Any]]:
+    """Every row of a list, fetched page by page by key so memory stays constant.
+
+    ``page(after, limit)`` gives (sort key, id) pairs after a position; ``hydrate(ids)``
+    gives the rows for those ids in order.
+    """
+    after: tuple[Any, Any] | None = None
+    while True:
+        keys = page(after, batch)
+        if not keys:
+            return
+        yield from hydrate([i for _, i in keys])
+        if len(keys) < batch:
+            return
+        after = keys[-1]

@@ -12,20 +12,11 @@ from ..jsonio import json_response
 from ..schemas.args import ActorListArgs, NoArgs
 from ..schemas.output import ActorListSchema, ActorSchema
 from ..services import catalog
+from ..services.paging import iter_keyset
 from .common import Blueprint, resolve_codes
 from .listing import keyset_list
 
 blp = Blueprint("actors", __name__, description="People and bodies with their roles.")
-
-
-def _export(s: Any, args: dict[str, Any], sort: str, desc: bool) -> Any:
-    after = None
-    while True:
-        keys = catalog.actor_page(s, args, sort, desc, after, 500)
-        yield from catalog.actors_by_ids(s, [i for _, i in keys])
-        if len(keys) < 500:
-            return
-        after = keys[-1]
 
 
 @blp.route("")
@@ -47,7 +38,10 @@ class ActorList(MethodView):
             ),
             hydrate=lambda ids: catalog.actors_by_ids(s, ids),
             count=lambda: catalog.count_actors(s, args),
-            export=lambda sort, desc: _export(s, args, sort, desc),
+            export=lambda sort, desc: iter_keyset(
+                lambda after, limit: catalog.actor_page(s, args, sort, desc, after, limit),
+                lambda ids: catalog.actors_by_ids(s, ids),
+            ),
             name="actors",
             columns=list(ActorSchema().fields),
         )

@@ -12,20 +12,11 @@ from ..jsonio import json_response
 from ..schemas.args import NoArgs, PartyListArgs
 from ..schemas.output import PartyDetailSchema, PartyListSchema, PartySchema
 from ..services import catalog
+from ..services.paging import iter_keyset
 from .common import Blueprint
 from .listing import keyset_list
 
 blp = Blueprint("parties", __name__, description="Countries and organizations.")
-
-
-def _export(s: Any, args: dict[str, Any], sort: str, desc: bool) -> Any:
-    after = None
-    while True:
-        keys = catalog.party_page(s, args, sort, desc, after, 500)
-        yield from catalog.parties_by_codes(s, [c for _, c in keys])
-        if len(keys) < 500:
-            return
-        after = keys[-1]
 
 
 @blp.route("")
@@ -46,7 +37,10 @@ class PartyList(MethodView):
             ),
             hydrate=lambda codes: catalog.parties_by_codes(s, codes),
             count=lambda: catalog.count_parties(s, args),
-            export=lambda sort, desc: _export(s, args, sort, desc),
+            export=lambda sort, desc: iter_keyset(
+                lambda after, limit: catalog.party_page(s, args, sort, desc, after, limit),
+                lambda ids: catalog.parties_by_codes(s, ids),
+            ),
             name="parties",
             columns=list(PartySchema().fields),
             id_field="code",

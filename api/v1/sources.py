@@ -18,6 +18,7 @@ from ..schemas.output import FactListSchema, SourceListSchema, SourceSchema
 from ..schemas.source_input import SourceInSchema, SourcePatchSchema, SourceQueryMetadataSchema
 from ..services import fact_writes, source_reads
 from ..services.importer import import_text
+from ..services.paging import iter_keyset
 from .auth import caller
 from .common import Blueprint
 from .facts import fact_list, prepare_fact_args
@@ -45,7 +46,10 @@ class SourceList(MethodView):
             ),
             hydrate=lambda ids: source_reads.sources_by_ids(s, ids),
             count=lambda: source_reads.count_sources(s, args),
-            export=lambda sort, desc: _export(s, args, sort, desc),
+            export=lambda sort, desc: iter_keyset(
+                lambda after, limit: source_reads.source_page(s, args, sort, desc, after, limit),
+                lambda ids: source_reads.sources_by_ids(s, ids),
+            ),
             name="sources",
             columns=list(source_reads.LIST_FIELDS),
         )
@@ -71,19 +75,6 @@ class SourceList(MethodView):
         article is created (201) with canonical_id pointing at the original.
         """
         return _ingest()
-
-
-def _export(s: Any, args: dict[str, Any], sort: str, desc: bool) -> Any:
-    after = None
-    while True:
-        keys = source_reads.source_page(s, args, sort, desc, after, 1000)
-        if not keys:
-            return
-        yield from source_reads.sources_by_ids(s, [i for _, i in keys])
-        s.expunge_all()
-        if len(keys) < 1000:
-            return
-        after = keys[-1]
 
 
 def _ingest() -> Response:
