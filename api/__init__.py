@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; nothing is created at import time."""
-    from . import cli, db, errors, jsonio
+    from . import cli, db, errors, fastpath, jsonio
     from .config import Defaults
     from .v1 import register as register_v1
 
@@ -26,4 +26,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     smorest = register_v1(app)
     errors.init_app(app, smorest)  # after smorest so problem+json wins
     cli.init_app(app)
+    app.extensions["bf_api"] = smorest
+    fastpath.install(app)
     return app

@@ -29,6 +29,11 @@ class Defaults:
     # Where `facts load-fixtures` reads from (default: the repository's fixtures/).
     FIXTURES_DIR = None
 
+    # Answer the hottest public reads (fact pages, exports and single facts, and their
+    # revalidations) in a thin WSGI layer before Flask; identical responses, see
+    # docs/performance.md. false sends every request through Flask.
+    FAST_PATH = True
+
     # Largest request body accepted (bytes); larger ones get 413.
     MAX_CONTENT_LENGTH = 1024 * 1024
     # Rate limits (Flask-Limiter syntax): reads per client address, writes per token.

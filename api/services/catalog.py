@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import String, cast, func, literal, or_, select
@@ -33,12 +34,23 @@ def party_codes(session: Session, version: Any = None) -> dict[str, str]:
     Cached per database while the data version stays the same (parties change only when
     data is loaded, which bumps the version).
     """
-    key = str(session.get_bind().engine.url)
+    return cached_party_codes(
+        str(session.get_bind().engine.url),
+        version,
+        lambda: session.connection().execute(_PARTY_CODES),
+    )
+
+
+def cached_party_codes(
+    key: str, version: Any, load: Callable[[], Iterable[Any]]
+) -> dict[str, str]:
+    """The code map of the database ``key`` at ``version``; ``load`` gives (code, alpha2,
+    numeric) rows when it is not cached (the thin read path shares this cache)."""
     cached = _code_cache.get(key)
     if version is not None and cached is not None and cached[0] == version:
         return cached[1]
     mapping: dict[str, str] = {}
-    for code, alpha2, numeric in session.connection().execute(_PARTY_CODES):
+    for code, alpha2, numeric in load():
         mapping[code.upper()] = code
         if alpha2:
             mapping[alpha2.upper()] = code

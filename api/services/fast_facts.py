@@ -89,15 +89,19 @@ def _decimal(value: Any) -> str | None:
     return format_decimal(value if isinstance(value, Decimal) else Decimal(repr(value)))
 
 
-def facts_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
-    """Fact representations in the order of ``ids`` (unknown ids are left out)."""
-    if not ids:
-        return []
-    conn = session.connection()
-    statement = _statement(conn.dialect.name, len(ids))
-    found: dict[int, dict[str, Any]] = {}
-    loads = orjson.loads
-    for (
+def _fragment(text: str) -> orjson.Fragment:
+    return orjson.Fragment(text)
+
+
+def fact_from_row(row: Any, loads: Any = orjson.loads) -> dict[str, Any]:
+    """One row of ``_SQLITE_SQL`` / ``_POSTGRES_SQL`` (first 21 columns) as served.
+
+    ``loads`` reads the lists SQLite or PostgreSQL aggregated as JSON text. To serialize a
+    row straight away from SQLite, pass ``_fragment`` (``serial_loads``): SQLite writes that
+    JSON exactly as orjson would (compact, the same escapes; tests/test_fastpath.py checks
+    every character), so it is embedded as is instead of being parsed and written again.
+    """
+    (
         fact_id,
         key,
         kind,
@@ -119,30 +123,146 @@ def facts_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
         parties,
         actors,
         evidence,
-    ) in conn.exec_driver_sql(statement, tuple(ids)).fetchall():
-        day = _day(start)
-        found[fact_id] = {
-            "id": fact_id,
-            "key": key,
-            "type": kind,
-            "subject": subject,
-            "counterpart": counterpart,
-            "other_parties": loads(parties),
-            "date": _at_precision(day, precision),
-            "date_start": day,
-            "date_end": _day(end),
-            "date_precision": precision,
-            "date_basis": basis,
-            "value": _decimal(value),
-            "unit": unit,
-            "value_qualifier": qualifier,
-            "summary": summary,
-            "attributes": loads(attributes) if attributes else {},
-            "actors": loads(actors),
-            "evidence": loads(evidence),
-            "status": status,
-            "version": version,
-            "created_at": _timestamp(created),
-            "updated_at": _timestamp(updated),
-        }
+    ) = row[:21]
+    day = _day(start)
+    return {
+        "id": fact_id,
+        "key": key,
+        "type": kind,
+        "subject": subject,
+        "counterpart": counterpart,
+        "other_parties": loads(parties),
+        "date": _at_precision(day, precision),
+        "date_start": day,
+        "date_end": _day(end),
+        "date_precision": precision,
+        "date_basis": basis,
+        "value": _decimal(value),
+        "unit": unit,
+        "value_qualifier": qualifier,
+        "summary": summary,
+        "attributes": orjson.loads(attributes) if attributes else {},
+        "actors": loads(actors),
+        "evidence": loads(evidence),
+        "status": status,
+        "version": version,
+        "created_at": _timestamp(created),
+        "updated_at": _timestamp(updated),
+    }
+
+
+def serial_loads(dialect: str) -> Any:
+    """How ``fact_from_row`` should read aggregated JSON that is only going to be written."""
+    return _fragment if dialect == "sqlite" else orjson.loads
+
+
+def facts_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    """Fact representations in the order of ``ids`` (unknown ids are left out)."""
+    if not ids:
+        return []
+    conn = session.connection()
+    statement = _statement(conn.dialect.name, len(ids))
+    found = {}
+    for row in conn.exec_driver_sql(statement, tuple(ids)).fetchall():
+        found[row[0]] = fact_from_row(row)
     return [found[i] for i in ids if i in found]
+
+
+# Filters the thin read path (api/fastpath.py) can express, as SQL with ``?`` marks; a
+# filter's shape is its name and, for lists, how many values it has.
+_FILTER_SQL = {
+    "subject": "f.subject = ?",
+    "counterpart": "f.counterpart = ?",
+    "dyad": "f.dyad = ?",
+    "party": "(f.subject = ? OR f.counterpart = ? OR EXISTS (SELECT 1 FROM fact_party fp "
+    "WHERE fp.fact_id = f.id AND fp.party_code = ?))",
+    "from": "f.date_end >= ?",
+    "to": "f.date_start <= ?",
+}
+_SORT_SQL = {"date": "f.sort_date", "id": "f.id"}
+
+
+@lru_cache(maxsize=256)
+def page_statement(
+    dialect: str,
+    shape: tuple[tuple[str, int], ...],
+    sort: str,
+    descending: bool,
+    keyset: bool,
+    limited: bool,
+) -> str:
+    """One statement for a page (or, unlimited, a whole export) of published facts.
+
+    The rows are those of ``_SQLITE_SQL`` / ``_POSTGRES_SQL`` plus the sort key last, in
+    the order of (sort key, id), the same order and keyset as ``paging.apply_keyset``.
+    """
+    conds = ["f.status = 'published'"]
+    for name, count in shape:
+        if name == "type":
+            conds.append(f"f.type IN ({', '.join('?' * count)})")
+        else:
+            conds.append(_FILTER_SQL[name])
+    key = _SORT_SQL[sort]
+    if keyset:
+        conds.append(f"({key}, f.id) {'<' if descending else '>'} (?, ?)")
+    way = "DESC" if descending else "ASC"
+    where = " AND ".join(conds)
+    base = _SQLITE_SQL if dialect == "sqlite" else _POSTGRES_SQL
+    select_list = base[: base.index(" FROM fact f WHERE")]
+    if limited:
+        # Find the page's ids on the index first, then build only those rows.
+        sql = (
+            f"{select_list}, p.k FROM (SELECT f.id AS id, {key} AS k FROM fact f WHERE {where} "
+            f"ORDER BY {key} {way}, f.id {way} LIMIT ?) p JOIN fact f ON f.id = p.id "
+            f"ORDER BY p.k {way}, p.id {way}"
+        )
+    else:
+        sql = f"{select_list}, {key} FROM fact f WHERE {where} ORDER BY {key} {way}, f.id {way}"
+    return sql if dialect == "sqlite" else sql.replace("?", "%s")
+
+
+def page_binds(
+    dialect: str, filters: list[tuple[str, Any]], after: tuple[Any, Any] | None, limit: int | None
+) -> list[Any]:
+    """The parameters of ``page_statement`` for the filter values, position and limit."""
+    binds: list[Any] = []
+    for name, value in filters:
+        if name == "type":
+            binds.extend(value)
+        elif name == "party":
+            binds.extend((value, value, value))
+        elif name in ("from", "to"):
+            binds.append(value.isoformat() if dialect == "sqlite" else value)
+        else:
+            binds.append(value)
+    if after is not None:
+        key, row_id = after
+        binds.extend((key.isoformat() if dialect == "sqlite" and hasattr(key, "isoformat") else key, row_id))
+    if limit is not None:
+        binds.append(limit)
+    return binds
+
+
+_SOURCES_SQL = (
+    "SELECT s.id, s.version, s.title, s.outlet, s.url, s.published_start, "
+    "s.published_precision, s.canonical_id FROM source s WHERE s.id IN "
+    "(SELECT e.source_id FROM evidence e WHERE e.fact_id = ?) ORDER BY s.id"
+)
+
+
+def sources_statement(dialect: str) -> str:
+    """A fact's sources: id and version (for its ETag) and the short form served."""
+    return _SOURCES_SQL if dialect == "sqlite" else _SOURCES_SQL.replace("?", "%s")
+
+
+def source_summary_from_row(row: Any) -> dict[str, Any]:
+    """A row of ``sources_statement`` as ``snapshots.source_summary`` writes it."""
+    source_id, _version, title, outlet, url, start, precision, canonical = row
+    return {
+        "id": source_id,
+        "title": title,
+        "outlet": outlet,
+        "url": url,
+        "published": _at_precision(_day(start), precision),
+        "canonical_id": canonical,
+    }

@@ -21,6 +21,21 @@ from ..db import data_version_number
 _STATIC = ("/api/v1/openapi.json", "/api/v1/docs")
 # Views that tag their own entity (version-based ETags, used by If-Match on writes).
 OWN_ETAG = {"facts.FactItem", "sources.SourceItem"}
+# Response headers a browser script may read (CORS).
+EXPOSE_HEADERS = (
+    "ETag",
+    "Link",
+    "Location",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+)
+
+
+def spec_digest(api: Api) -> str:
+    """A digest of the OpenAPI description (part of every read's ETag)."""
+    return _spec_digest(api)
 
 
 def _spec_digest(api: Api) -> str:
@@ -32,22 +47,25 @@ def _spec_digest(api: Api) -> str:
     return str(digest)
 
 
+def read_etag(version: str, spec_digest: str, full_path: str, accept: str, authed: bool) -> str:
+    """The strong tag of a read: data version, API description, exact request, caller kind."""
+    seed = "|".join((version, spec_digest, full_path, accept, "auth" if authed else "public"))
+    return hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
 def _etag(api: Api) -> str:
     static = request.path.startswith(_STATIC)
     version = "static" if static else str(data_version_number())
     # Per-process caches key on this: the database and its data version.
     engine_id = id(current_app.extensions["db_engine"])
     request.bf_data_version = f"{engine_id}:{version}"  # type: ignore[attr-defined]
-    seed = "|".join(
-        (
-            version,
-            _spec_digest(api),
-            request.full_path,
-            request.headers.get("Accept", ""),
-            "auth" if request.headers.get("Authorization") else "public",
-        )
+    return read_etag(
+        version,
+        _spec_digest(api),
+        request.full_path,
+        request.headers.get("Accept", ""),
+        bool(request.headers.get("Authorization")),
     )
-    return hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 
 def _cache_headers(response: Response) -> None:
@@ -96,15 +114,7 @@ def init_app(app: Flask, api: Api) -> None:
         resources={r"/api/*": {"origins": origins}},
         send_wildcard=origins == "*",
         methods=["GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"],
-        expose_headers=[
-            "ETag",
-            "Link",
-            "Location",
-            "Retry-After",
-            "RateLimit-Limit",
-            "RateLimit-Remaining",
-            "RateLimit-Reset",
-        ],
+        expose_headers=list(EXPOSE_HEADERS),
         allow_headers=[
             "Accept",
             "Authorization",

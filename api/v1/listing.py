@@ -20,22 +20,21 @@ PAGING_ARGS = ("limit", "cursor", "count", "sort", "fields_", "format")
 NDJSON = "application/x-ndjson"
 
 
-def cursor_codec() -> CursorCodec:
+def cursor_codec(config: Any = None) -> CursorCodec:
     """The app's cursor signer (FACTS_CURSOR_SECRET, else derived from the database URL)."""
+    config = current_app.config if config is None else config
     secret = (
-        current_app.config.get("CURSOR_SECRET")
-        or hashlib.sha256(
-            ("bilateral-facts cursor|" + current_app.config["DATABASE_URL"]).encode()
-        ).hexdigest()
+        config.get("CURSOR_SECRET")
+        or hashlib.sha256(("bilateral-facts cursor|" + config["DATABASE_URL"]).encode()).hexdigest()
     )
     return CursorCodec(secret)
 
 
-def negotiate_format(args: dict[str, Any]) -> str:
+def negotiate_format(args: dict[str, Any], accept: Any = None) -> str:
     """``format=`` wins; else the Accept header picks CSV or NDJSON; else JSON."""
     if args.get("format"):
         return str(args["format"])
-    accept = request.accept_mimetypes
+    accept = request.accept_mimetypes if accept is None else accept
     best = accept.best_match(["application/json", "text/csv", NDJSON])
     if best == "text/csv":
         return "csv"
@@ -67,11 +66,16 @@ def check_fields(fields: list[str] | None, allowed: Iterable[str]) -> None:
         )
 
 
-def _url_with(**changes: Any) -> str:
-    params = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+def url_with(base_url: str, args: Any, **changes: Any) -> str:
+    """``base_url`` with the query ``args`` (a MultiDict), some of them replaced."""
+    params = [(k, v) for k, v in args.items(multi=True) if k not in changes]
     params += [(k, v) for k, v in changes.items() if v is not None]
     query = urlencode(params)
-    return request.base_url + (f"?{query}" if query else "")
+    return base_url + (f"?{query}" if query else "")
+
+
+def _url_with(**changes: Any) -> str:
+    return url_with(request.base_url, request.args, **changes)
 
 
 def csv_cell(value: Any) -> Any:
@@ -87,7 +91,7 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def _csv_chunks(rows: Iterator[dict[str, Any]], columns: list[str] | None) -> Iterator[str]:
+def csv_chunks(rows: Iterator[dict[str, Any]], columns: list[str] | None) -> Iterator[str]:
     buffer = io.StringIO()
     writer: csv.DictWriter[str] | None = None
     for n, row in enumerate(rows):
@@ -117,7 +121,7 @@ def export_response(
         body: Iterator[Any] = (dumps(row) + b"\n" for row in rows)
         mimetype = NDJSON
     else:
-        body = _csv_chunks(rows, columns)
+        body = csv_chunks(rows, columns)
         mimetype = "text/csv"
     response = Response(stream_with_context(body), mimetype=mimetype)
     if fmt == "csv":

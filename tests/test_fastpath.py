@@ -1,0 +1,271 @@
+"""The thin read path (api/fastpath.py) answers exactly as Flask would, or leaves it to Flask.
+
+Every request here is sent twice, once with the thin path on and once with it off; the
+status, the headers (all but the rate-limit clock) and the body must be identical, and the
+thin path must have answered (or, for the fallback cases, must not have).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from api import create_app, migrate
+from api.fastpath import FastPath
+from api.services.fixtures import load_fixtures
+from tests.conftest import FIXTURES, problem
+from tests.factories import make_fact, make_token
+
+_CLOCK = {"RateLimit-Reset", "Retry-After", "RateLimit-Remaining"}
+
+
+def _answer(client: FlaskClient, url: str, **kwargs: Any) -> tuple[Any, ...]:
+    r = client.get(url, **kwargs)
+    headers = sorted((k, v) for k, v in r.headers.items() if k not in _CLOCK)
+    return r.status_code, headers, r.get_data()
+
+
+def same(app: Flask, client: FlaskClient, url: str, *, served: bool = True, **kwargs: Any) -> Any:
+    """Ask both ways; assert identical answers and who answered. Returns the response."""
+    fast: FastPath = app.wsgi_app  # type: ignore[assignment]
+    before = fast.served
+    fast.enabled = True
+    try:
+        thin = _answer(client, url, **kwargs)
+        assert fast.served == before + (1 if served else 0), url
+        fast.enabled = False
+        full = _answer(client, url, **kwargs)
+    finally:
+        fast.enabled = True
+    assert thin[0] == full[0], url
+    assert thin[1] == full[1], url
+    assert thin[2] == full[2], url
+    return client.get(url, **kwargs)
+
+
+PAGES = [
+    "/api/v1/facts",
+    "/api/v1/facts?dyad=RUS,IRQ",
+    "/api/v1/facts?dyad=IRQ,RUS&sort=-date&limit=50",
+    "/api/v1/facts?dyad=ru,iq&limit=3",  # alpha-2, lower case
+    "/api/v1/facts?dyad=643,368&limit=3",  # numeric
+    "/api/v1/facts?dyad=RUS,XXX",  # well-formed, unknown: matches nothing
+    "/api/v1/facts?subject=RUS&limit=2",
+    "/api/v1/facts?counterpart=IRQ&sort=id",
+    "/api/v1/facts?party=OPEC&sort=-id&limit=4",
+    "/api/v1/facts?party=SAU",
+    "/api/v1/facts?type=aid_offer",
+    "/api/v1/facts?type=statement,phone_call&sort=date",
+    "/api/v1/facts?from=2015&to=2016",
+    "/api/v1/facts?from=2015-05&to=2015-05-21&dyad=RUS,IRQ",
+    "/api/v1/facts?to=2000",
+    "/api/v1/facts?limit=1&sort=-date",
+    "/api/v1/facts?limit=500",
+    "/api/v1/facts?format=json&limit=5",
+    "/api/v1/facts?format=ndjson",
+    "/api/v1/facts?format=ndjson&dyad=RUS,IRQ&sort=date",
+    "/api/v1/facts?format=csv",
+    "/api/v1/facts?format=csv&dyad=RUS,IRQ&from=1991&to=2016",
+    "/api/v1/facts?format=csv&type=aid_offer&sort=id",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_and_exports_match_flask(app: Flask, client: FlaskClient, url: str) -> None:
+    r = same(app, client, url)
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "accept", ["text/csv", "application/x-ndjson", "*/*", "application/json", "text/html"]
+)
+def test_accept_negotiation_matches_flask(app: Flask, client: FlaskClient, accept: str) -> None:
+    same(app, client, "/api/v1/facts?dyad=RUS,IRQ", headers={"Accept": accept})
+
+
+@pytest.mark.parametrize("sort", ["-date", "date", "id", "-id"])
+def test_following_every_cursor_matches_flask(app: Flask, client: FlaskClient, sort: str) -> None:
+    url: str | None = f"/api/v1/facts?sort={sort}&limit=4"
+    seen: list[int] = []
+    while url:
+        r = same(app, client, url)
+        seen += [f["id"] for f in r.get_json()["data"]]
+        url = r.get_json()["links"]["next"]
+    total = client.get("/api/v1/facts?count=true&limit=1").get_json()["meta"]["total"]
+    assert len(seen) == len(set(seen)) == total
+
+
+def test_every_fact_matches_flask(app: Flask, client: FlaskClient) -> None:
+    ids = [f["id"] for f in client.get("/api/v1/facts?limit=500").get_json()["data"]]
+    assert len(ids) > 20
+    for fact_id in ids:
+        same(app, client, f"/api/v1/facts/{fact_id}")
+
+
+def test_revalidation_matches_flask(app: Flask, client: FlaskClient) -> None:
+    for url in ("/api/v1/facts?dyad=RUS,IRQ&limit=5", "/api/v1/facts/1"):
+        tag = client.get(url).headers["ETag"]
+        r = same(app, client, url, headers={"If-None-Match": tag})
+        assert r.status_code == 304 and r.headers["ETag"] == tag
+        # A list of tags, a weak form, and a tag that no longer matches.
+        same(app, client, url, headers={"If-None-Match": f'"other", W/{tag}'})
+        same(app, client, url, headers={"If-None-Match": '"stale"'})
+
+
+def test_a_write_is_seen_at_once(app: Flask, client: FlaskClient, db_session: Session) -> None:
+    url = "/api/v1/facts/1"
+    before = client.get(url)
+    token = make_token(db_session, scopes=("write",))
+    patched = client.patch(
+        url,
+        json={"summary": "Changed for the thin-path test."},
+        headers={"Authorization": token, "If-Match": before.headers["ETag"]},
+    )
+    assert patched.status_code == 200
+    r = same(app, client, url, headers={"If-None-Match": before.headers["ETag"]})
+    assert r.status_code == 200 and r.get_json()["summary"] == "Changed for the thin-path test."
+    assert r.headers["ETag"] == patched.headers["ETag"] != before.headers["ETag"]
+    listed = same(app, client, "/api/v1/facts?sort=id&limit=1")
+    assert listed.get_json()["data"][0]["summary"] == "Changed for the thin-path test."
+
+
+FALLBACKS = [
+    "/api/v1/facts?fields=id",
+    "/api/v1/facts?count=true",
+    "/api/v1/facts?q=oil",
+    "/api/v1/facts?sort=value",
+    "/api/v1/facts?sort=--date",
+    "/api/v1/facts?status=all",
+    "/api/v1/facts?limit=0",
+    "/api/v1/facts?limit=501",
+    "/api/v1/facts?limit=050",
+    "/api/v1/facts?limit=ten",
+    "/api/v1/facts?dyad=RUS",
+    "/api/v1/facts?dyad=RUS,RUS",
+    "/api/v1/facts?dyad=RUS,RU",  # two spellings of one party
+    "/api/v1/facts?dyad=RUS,%20IRQ",
+    "/api/v1/facts?subject=R",
+    "/api/v1/facts?subject=RUS&subject=IRQ",
+    "/api/v1/facts?type=no_such_type",
+    "/api/v1/facts?type=aid_offer,",
+    "/api/v1/facts?from=2015-02-30",
+    "/api/v1/facts?from=15",
+    "/api/v1/facts?format=xml",
+    "/api/v1/facts?cursor=nonsense",
+    "/api/v1/facts?format=csv&cursor=x",
+    "/api/v1/facts?unknown=1",
+    "/api/v1/facts?as_of=2020-01-01T00:00:00Z",
+    "/api/v1/facts/0",
+    "/api/v1/facts/01",
+    "/api/v1/facts/99999",
+    "/api/v1/facts/2147483648",
+    "/api/v1/facts/1?as_of=2020-01-01T00:00:00Z",
+    "/api/v1/facts/1?x=1",
+    "/api/v1/facts/1/history",
+]
+
+
+@pytest.mark.parametrize("url", FALLBACKS)
+def test_everything_else_is_left_to_flask(app: Flask, client: FlaskClient, url: str) -> None:
+    same(app, client, url, served=False)
+
+
+def test_foreign_cursor_is_left_to_flask(app: Flask, client: FlaskClient) -> None:
+    nxt = client.get("/api/v1/facts?limit=2").get_json()["links"]["next"]
+    cursor = nxt.split("cursor=")[1]
+    r = same(app, client, f"/api/v1/facts?limit=2&dyad=RUS,IRQ&cursor={cursor}", served=False)
+    problem(r, 400)
+
+
+def test_drafts_tokens_and_head_are_left_to_flask(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    draft = make_fact(db_session, status="draft")
+    db_session.flush()
+    problem(same(app, client, f"/api/v1/facts/{draft.id}", served=False), 404)
+    auth = {"Authorization": make_token(db_session, scopes=("read",))}
+    assert same(app, client, f"/api/v1/facts/{draft.id}", served=False, headers=auth).status_code == 200
+    same(app, client, "/api/v1/facts?limit=2", served=False, headers=auth)
+    fast: FastPath = app.wsgi_app  # type: ignore[assignment]
+    before = fast.served
+    assert client.head("/api/v1/facts?limit=2").status_code == 200
+    assert fast.served == before
+
+
+def test_sqlite_writes_json_as_orjson_does() -> None:
+    """The thin path embeds SQLite's JSON text as is; every character must come out alike."""
+    conn = sqlite3.connect(":memory:")
+    text = "".join(chr(c) for c in range(0x1, 0xD800)) + "".join(
+        chr(c) for c in (0xE000, 0xFFFD, 0xFFFF, 0x10000, 0x1F600, 0x10FFFF)
+    )
+    for start in range(0, len(text), 4096):
+        chunk = "\\\"" + text[start : start + 4096] + "\x00"
+        (written,) = conn.execute("SELECT json_quote(?)", (chunk,)).fetchone()
+        assert written == orjson.dumps(chunk).decode()
+
+
+# -- on an app of its own: pooled connections and rate limits ----------------------------
+
+
+def _own_app(tmp_path: Path, **config: Any) -> Flask:
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'thin.db'}", **config}
+    )
+    migrate.upgrade(app.extensions["db_engine"])
+    from api import db
+
+    with app.app_context():
+        with db.write_transaction() as s:
+            load_fixtures(s, FIXTURES)
+        db.session.remove()
+    return app
+
+
+def test_rate_limits_are_counted_with_flasks(tmp_path: Path) -> None:
+    app = _own_app(tmp_path, RATE_LIMIT_READS="4 per minute")
+    client = app.test_client()
+    fast: FastPath = app.wsgi_app  # type: ignore[assignment]
+    remaining = []
+    for url in ("/api/v1/facts?limit=1", "/api/v1/fact-types", "/api/v1/facts/1", "/api/v1/facts"):
+        r = client.get(url)
+        assert r.status_code == 200
+        remaining.append(r.headers["RateLimit-Remaining"])
+        assert r.headers["RateLimit-Limit"] == "4" and int(r.headers["Retry-After"]) > 0
+    assert remaining == ["3", "2", "1", "0"]
+    assert fast.served == 3
+    body = problem(client.get("/api/v1/facts?limit=1"), 429)
+    assert body["type"] == "/problems/rate-limited"
+    other = client.get("/api/v1/facts?limit=1", environ_base={"REMOTE_ADDR": "127.0.0.2"})
+    assert other.status_code == 200 and fast.served == 4
+
+
+def test_connections_go_back_to_the_pool(tmp_path: Path) -> None:
+    app = _own_app(tmp_path, RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    pool = app.extensions["db_engine"].pool
+    for url in ("/api/v1/facts", "/api/v1/facts/1", "/api/v1/facts?format=ndjson"):
+        assert client.get(url).status_code == 200
+    # An export abandoned before its first row, and one abandoned half way.
+    unread = client.get("/api/v1/facts?format=ndjson", buffered=False)
+    unread.close()
+    partial = client.get("/api/v1/facts?format=csv", buffered=False)
+    next(iter(partial.response))
+    partial.close()
+    assert pool.checkedout() == 0
+    assert app.wsgi_app.served == 5  # type: ignore[attr-defined]
+
+
+def test_fast_path_can_be_turned_off(tmp_path: Path) -> None:
+    app = _own_app(tmp_path, FAST_PATH=False, RATELIMIT_ENABLED=False)
+    assert app.test_client().get("/api/v1/facts").status_code == 200
+    assert app.wsgi_app.served == 0  # type: ignore[attr-defined]
+    restricted = _own_app(tmp_path / "b", CORS_ORIGINS="https://example.org")
+    assert restricted.test_client().get("/api/v1/facts").status_code == 200
+    assert restricted.wsgi_app.served == 0  # type: ignore[attr-defined]
