@@ -54,9 +54,8 @@ Answer = tuple[str, list[tuple[str, str]], Iterable[bytes]]
 _CODE = re.compile(r"^[A-Za-z0-9+]{2,16}\Z")
 _LIMIT = re.compile(r"^[1-9][0-9]{0,2}\Z")
 _ITEM = re.compile(r"^/api/v1/facts/([1-9][0-9]{0,9})\Z")
-_LIST_ARGS = frozenset(
-    ("dyad", "subject", "counterpart", "party", "type", "from", "to", "sort", "limit", "cursor", "format")
-)
+_FILTERS = ("type", "subject", "counterpart", "party", "dyad", "from", "to")
+_LIST_ARGS = frozenset((*_FILTERS, "sort", "limit", "cursor", "format"))
 _SORTS = {"date": parse_date_key, "id": parse_int_key}
 _NDJSON = "application/x-ndjson"
 _FORMATS = ("json", "csv", "ndjson")
@@ -64,9 +63,7 @@ _EXPORT_BATCH = 1000
 
 
 @lru_cache(maxsize=4096)
-def _current_url(
-    scheme: str, host: str, root: str, path: str, query: bytes | None = None
-) -> str:
+def _current_url(scheme: str, host: str, root: str, path: str, query: bytes | None = None) -> str:
     # werkzeug's own, which decodes the host with IDNA each time; remembered here.
     return get_current_url(scheme, host, root, path, query)
 
@@ -342,7 +339,7 @@ class FastPath:
             # The filters as the Flask path keys its cursors (names as loaded, codes resolved).
             filters: list[tuple[str, Any]] = []
             keyed: dict[str, Any] = {"status": ["published"]}
-            for name in ("type", "subject", "counterpart", "party", "dyad", "from", "to"):
+            for name in _FILTERS:
                 if name not in parsed:
                     continue
                 value = parsed[name]
@@ -364,9 +361,9 @@ class FastPath:
             sort, descending = sort_arg.lstrip("-"), sort_arg.startswith("-")
 
             if fmt != "json":
-                body = self._export(conn, release, fmt, shape, filters, sort, descending)
+                stream = self._export(conn, release, fmt, shape, filters, sort, descending)
                 handed_over = True
-                return self._export_answer(fmt, tag, limits, body)
+                return self._export_answer(fmt, tag, limits, stream)
 
             digest = fingerprint(keyed)
             after = None
@@ -420,7 +417,7 @@ class FastPath:
         filters: list[tuple[str, Any]],
         sort: str,
         descending: bool,
-    ) -> Iterator[bytes]:
+    ) -> _Streamed:
         """Every matching fact from one statement, in batches, then the connection back."""
         from .v1.facts import FACT_FIELDS
         from .v1.listing import csv_chunks
@@ -454,7 +451,7 @@ class FastPath:
         return _Streamed(body(), release)
 
     def _export_answer(
-        self, fmt: str, tag: str, limits: list[tuple[str, str]], body: Iterator[bytes]
+        self, fmt: str, tag: str, limits: list[tuple[str, str]], body: Iterable[bytes]
     ) -> Answer:
         if fmt == "ndjson":
             headers = [("Content-Type", _NDJSON)]
@@ -497,4 +494,3 @@ class FastPath:
 def install(app: Flask) -> None:
     """Put the thin read path in front of the app (a no-op when FAST_PATH is off)."""
     app.wsgi_app = FastPath(app, app.wsgi_app)  # type: ignore[method-assign]
-

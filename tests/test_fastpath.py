@@ -191,7 +191,10 @@ def test_drafts_tokens_and_head_are_left_to_flask(
     db_session.flush()
     problem(same(app, client, f"/api/v1/facts/{draft.id}", served=False), 404)
     auth = {"Authorization": make_token(db_session, scopes=("read",))}
-    assert same(app, client, f"/api/v1/facts/{draft.id}", served=False, headers=auth).status_code == 200
+    assert (
+        same(app, client, f"/api/v1/facts/{draft.id}", served=False, headers=auth).status_code
+        == 200
+    )
     same(app, client, "/api/v1/facts?limit=2", served=False, headers=auth)
     fast: FastPath = app.wsgi_app  # type: ignore[assignment]
     before = fast.served
@@ -206,7 +209,7 @@ def test_sqlite_writes_json_as_orjson_does() -> None:
         chr(c) for c in (0xE000, 0xFFFD, 0xFFFF, 0x10000, 0x1F600, 0x10FFFF)
     )
     for start in range(0, len(text), 4096):
-        chunk = "\\\"" + text[start : start + 4096] + "\x00"
+        chunk = '\\"' + text[start : start + 4096] + "\x00"
         (written,) = conn.execute("SELECT json_quote(?)", (chunk,)).fetchone()
         assert written == orjson.dumps(chunk).decode()
 

@@ -41,9 +41,7 @@ def party_codes(session: Session, version: Any = None) -> dict[str, str]:
     )
 
 
-def cached_party_codes(
-    key: str, version: Any, load: Callable[[], Iterable[Any]]
-) -> dict[str, str]:
+def cached_party_codes(key: str, version: Any, load: Callable[[], Iterable[Any]]) -> dict[str, str]:
     """The code map of the database ``key`` at ``version``; ``load`` gives (code, alpha2,
     numeric) rows when it is not cached (the thin read path shares this cache)."""
     cached = _code_cache.get(key)

@@ -8,7 +8,7 @@ representation as ``snapshots.build_fact`` (tests compare the two).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -237,7 +237,9 @@ def page_binds(
             binds.append(value)
     if after is not None:
         key, row_id = after
-        binds.extend((key.isoformat() if dialect == "sqlite" and hasattr(key, "isoformat") else key, row_id))
+        if dialect == "sqlite" and isinstance(key, date):
+            key = key.isoformat()
+        binds.extend((key, row_id))
     if limit is not None:
         binds.append(limit)
     return binds
