@@ -25,7 +25,9 @@ Turn it off with ``FACTS_FAST_PATH=false``.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -147,6 +149,7 @@ class FastPath:
         self.served = 0  # requests answered here (for tests and curiosity)
         self._digest: str | None = None
         self._limits: list[Any] | None = None
+        self._local = threading.local()
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -169,6 +172,7 @@ class FastPath:
                 answer = None
             except Exception:  # Flask answers it, with its own error handling
                 log.warning("thin read path fell back to Flask", exc_info=True)
+                self._discard()
                 answer = None
             if answer is not None:
                 self.served += 1
@@ -183,19 +187,36 @@ class FastPath:
         return request
 
     def _connection(self) -> tuple[Any, Callable[[], None]]:
-        """A DB-API connection and how to give it back.
+        """A DB-API connection in a read transaction, and how to end that transaction.
 
-        Normally a pooled connection in a read transaction of its own. When the app's
-        sessions are bound to one connection (the tests' rolled-back transaction), that
-        connection, as Flask's path would use it.
+        Each thread keeps one connection of its own, made by the engine (so with the same
+        pragmas) and then detached from its pool: no pool checkout, reset or pre-ping per
+        request. A connection that fails is dropped (``_discard``) and the request goes to
+        Flask. When the app's sessions are bound to one connection (the tests' rolled-back
+        transaction), that connection is used, as Flask's path would.
         """
         bind = self.app.extensions["db_sessionmaker"].kw.get("bind")
         if isinstance(bind, Connection):
             return bind.connection.dbapi_connection, lambda: None
-        proxied = self.engine.raw_connection()
+        held = getattr(self._local, "conn", None)
+        if held is None or held[0] != os.getpid():  # new thread, or a forked worker
+            proxied = self.engine.raw_connection()
+            dbapi = proxied.dbapi_connection
+            proxied.detach()
+            held = self._local.conn = (os.getpid(), dbapi)
+        conn = held[1]
         if self.dialect == "sqlite":
-            proxied.cursor().execute("BEGIN")
-        return proxied, proxied.close  # the pool rolls back on return
+            conn.execute("BEGIN")
+        return conn, conn.rollback
+
+    def _discard(self) -> None:
+        held = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if held is not None and held[0] == os.getpid():
+            try:
+                held[1].close()
+            except Exception:  # already broken
+                pass
 
     def _spec_digest(self) -> str:
         if self._digest is None:

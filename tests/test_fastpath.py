@@ -249,10 +249,10 @@ def test_rate_limits_are_counted_with_flasks(tmp_path: Path) -> None:
     assert other.status_code == 200 and fast.served == 4
 
 
-def test_connections_go_back_to_the_pool(tmp_path: Path) -> None:
+def test_read_transactions_end_with_the_response(tmp_path: Path) -> None:
     app = _own_app(tmp_path, RATELIMIT_ENABLED=False)
     client = app.test_client()
-    pool = app.extensions["db_engine"].pool
+    fast: FastPath = app.wsgi_app  # type: ignore[assignment]
     for url in ("/api/v1/facts", "/api/v1/facts/1", "/api/v1/facts?format=ndjson"):
         assert client.get(url).status_code == 200
     # An export abandoned before its first row, and one abandoned half way.
@@ -261,8 +261,21 @@ def test_connections_go_back_to_the_pool(tmp_path: Path) -> None:
     partial = client.get("/api/v1/facts?format=csv", buffered=False)
     next(iter(partial.response))
     partial.close()
-    assert pool.checkedout() == 0
-    assert app.wsgi_app.served == 5  # type: ignore[attr-defined]
+    assert fast.served == 5
+    own = fast._local.conn[1]  # the thread's connection: no transaction left open
+    assert own.in_transaction is False
+
+
+def test_a_broken_connection_is_dropped_and_flask_answers(tmp_path: Path) -> None:
+    app = _own_app(tmp_path, RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    fast: FastPath = app.wsgi_app  # type: ignore[assignment]
+    assert client.get("/api/v1/facts/1").status_code == 200
+    fast._local.conn[1].close()  # as if the database went away under it
+    r = client.get("/api/v1/facts/1")
+    assert r.status_code == 200 and fast.served == 1  # Flask answered
+    assert fast._local.conn is None
+    assert client.get("/api/v1/facts/1").status_code == 200 and fast.served == 2
 
 
 def test_fast_path_can_be_turned_off(tmp_path: Path) -> None:

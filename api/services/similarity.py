@@ -11,11 +11,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-from datasketch import MinHash, MinHashLSH
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy and datasketch (which pulls in SciPy) are imported where they are used: together
+# they would add about 90 MB to every reading worker that never imports an article.
 
 from ..models import Source, SourceBand
 from .text import words
@@ -40,6 +45,8 @@ class Signature:
 @cache
 def _bands(threshold: float) -> tuple[int, int]:
     """Return (bands, rows per band) that suit ``threshold`` (datasketch's optimum)."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     return lsh.b, lsh.r
 
@@ -54,6 +61,9 @@ def shingles(text: str) -> set[bytes]:
 
 def signature(text: str, threshold: float) -> Signature:
     """Compute the MinHash signature of ``text`` and its band buckets."""
+    import numpy as np
+    from datasketch import MinHash
+
     mh = MinHash(num_perm=NUM_PERM, seed=_SEED)
     mh.update_batch(list(shingles(text)))
     values = mh.hashvalues.astype(np.uint64)
@@ -71,6 +81,8 @@ def signature(text: str, threshold: float) -> Signature:
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Estimate the Jaccard similarity of two texts from their signatures."""
+    import numpy as np
+
     return float(np.count_nonzero(a == b)) / len(a)
 
 
@@ -78,12 +90,22 @@ def find_near_duplicate(
     session: Session, sig: Signature, threshold: float
 ) -> tuple[int, int | None, float] | None:
     """Return (id, canonical_id, similarity) of the closest source at or above ``threshold``."""
-    keys = [(band, bucket) for band, bucket in enumerate(sig.buckets)]
+    # An OR of (band, bucket) equalities, each one a seek on ix_source_band_bucket: a
+    # row-value IN list is not matched to that index by SQLite and scans the whole table.
     candidate_ids = session.scalars(
         select(SourceBand.source_id)
-        .where(tuple_(SourceBand.band, SourceBand.bucket).in_(keys))
+        .where(
+            or_(
+                *(
+                    and_(SourceBand.band == band, SourceBand.bucket == bucket)
+                    for band, bucket in enumerate(sig.buckets)
+                )
+            )
+        )
         .distinct()
     ).all()
+    import numpy as np
+
     best: tuple[int, int | None, float] | None = None
     for chunk_start in range(0, len(candidate_ids), 500):
         chunk = candidate_ids[chunk_start : chunk_start + 500]
