@@ -24,6 +24,7 @@ Turn it off with ``FACTS_FAST_PATH=false``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -213,10 +214,8 @@ class FastPath:
         held = getattr(self._local, "conn", None)
         self._local.conn = None
         if held is not None and held[0] == os.getpid():
-            try:
+            with contextlib.suppress(Exception):  # already broken
                 held[1].close()
-            except Exception:  # already broken
-                pass
 
     def _spec_digest(self) -> str:
         if self._digest is None:
