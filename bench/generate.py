@@ -5,8 +5,9 @@
     python bench/generate.py --url sqlite:///tmp/tiny.db --facts 2000 --sources 300   # smoke size
 
 The schema comes from the project's Alembic migrations (never create_all). Rows are bulk
-inserted (executemany on SQLite, COPY on PostgreSQL) with the full-text triggers dropped
-during the load and the index rebuilt once at the end, as one would for any bulk load.
+inserted (executemany on SQLite, COPY on PostgreSQL) with the full-text and fact-document
+triggers dropped during the load and the index and documents rebuilt once at the end, as
+one would for any bulk load.
 Every evidence quote is a real slice of its source body, so `facts verify` passes.
 """
 
@@ -316,9 +317,10 @@ def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _search_ddl() -> Any:
-    path = next((ROOT / "migrations" / "versions").glob("0002_*.py"))
-    spec = importlib.util.spec_from_file_location("search_ddl", path)
+def _migration(number: str) -> Any:
+    """A migration module, for the trigger DDL a bulk load drops and restores."""
+    path = next((ROOT / "migrations" / "versions").glob(f"{number}_*.py"))
+    spec = importlib.util.spec_from_file_location(f"migration_{number}", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -404,7 +406,10 @@ def main() -> None:
     t0 = time.perf_counter()
     loader = Loader(args.url)
     loader.reset()
-    ddl = _search_ddl()
+    ddl = _migration("0002")
+    docs = _migration("0005")
+    dialect = "sqlite" if loader.sqlite else "postgresql"
+    docs.drop_triggers(loader.sql, dialect)  # documents are computed once, after the load
     if loader.sqlite:
         for name in (
             "fact_fts_insert",
@@ -531,6 +536,8 @@ def main() -> None:
             loader.sql(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
+    docs.backfill(loader.sql, dialect)
+    docs.create_triggers(loader.sql, dialect)
     loader.sql("UPDATE data_state SET version = version + 1")
     loader.sql("ANALYZE")
     digest = hashlib.sha256(f"{args.facts}/{args.sources}/{SEED}".encode()).hexdigest()[:12]

@@ -28,6 +28,7 @@ def test_harness_runs_on_a_tiny_dataset(tmp_path: Path) -> None:
         timeout=300,
     )
     assert gen.returncode == 0, gen.stderr
+    _assert_documents_built(db)
     out = tmp_path / "RESULTS.md"
     run = subprocess.run(
         [
@@ -77,3 +78,28 @@ def test_harness_runs_on_a_tiny_dataset(tmp_path: Path) -> None:
         if len(cells) == 7 and cells[2]:
             assert cells[5] == "0", line
     assert "HTTP 200" in report and "0 failed" in report
+
+
+def _assert_documents_built(db: Path) -> None:
+    """The bulk load rebuilt every fact's evidence and actor documents (migration 0005)."""
+    import importlib.util
+    import sqlite3
+
+    path = next((ROOT / "migrations" / "versions").glob("0005_*.py"))
+    spec = importlib.util.spec_from_file_location("m0005", path)
+    assert spec and spec.loader
+    m = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m)
+    conn = sqlite3.connect(db)
+    stale = conn.execute(
+        "SELECT count(*) FROM fact WHERE evidence_doc IS NOT "
+        + m.SQLITE_EVIDENCE.format(fid="fact.id")
+        + " OR actors_doc IS NOT "
+        + m.SQLITE_ACTORS.format(fid="fact.id")
+    ).fetchone()[0]
+    built = conn.execute("SELECT count(*) FROM fact WHERE evidence_doc != '[]'").fetchone()[0]
+    triggers = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_doc_%'"
+    ).fetchone()[0]
+    conn.close()
+    assert stale == 0 and built > 1000 and triggers == len(m.SQLITE_TRIGGERS)

@@ -85,6 +85,15 @@ class Fact(Base):
     sort_date: Mapped[date | None] = mapped_column(
         Date, Computed("coalesce(date_start, '0001-01-01')")
     )
+    # Kept by database triggers (migration 0005): the fact's evidence and actors as the
+    # JSON lists the API serves, so a read needs no join per fact. Never written by the
+    # application, not part of dumps (``info["derived"]``), loaded only when asked for.
+    evidence_doc: Mapped[str] = mapped_column(
+        Text, server_default="[]", deferred=True, info={"derived": True}
+    )
+    actors_doc: Mapped[str] = mapped_column(
+        Text, server_default="[]", deferred=True, info={"derived": True}
+    )
 
     other_parties: Mapped[list[FactParty]] = relationship(
         cascade="all, delete-orphan", order_by="FactParty.party_code"

@@ -98,7 +98,12 @@ def _codec(column: sa.Column[Any]) -> Codec:
 
 # The columns a dump holds (not those the database computes), each with its codec. Built
 # at import time: a column of a new type must get a codec before it can ship.
-_COLUMNS = {t.name: {c.name: _codec(c) for c in t.columns if c.computed is None} for t in TABLES}
+_COLUMNS = {
+    t.name: {
+        c.name: _codec(c) for c in t.columns if c.computed is None and not c.info.get("derived")
+    }
+    for t in TABLES
+}
 
 
 def _line(obj: Any) -> str:

@@ -1,8 +1,9 @@
-"""The hot read path: facts by id in one query, lists aggregated to JSON by the database.
+"""The hot read path: facts by id in one query, lists already JSON.
 
 Reading a page of facts through the ORM costs more than everything else in a request; here
-one statement per dialect returns each fact's columns with its other parties, actors and
-evidence already aggregated as JSON text, and the rows are turned into the same
+one statement per dialect returns each fact's columns with its actors and evidence as the
+JSON text the database keeps on the fact row (``evidence_doc`` / ``actors_doc``, migration
+0005) and its other parties aggregated to JSON, and the rows are turned into the same
 representation as ``snapshots.build_fact`` (tests compare the two).
 """
 
@@ -26,13 +27,7 @@ _SQLITE_SQL = (
     "SELECT " + _COLUMNS + "f.attributes, f.status, f.version, f.created_at, f.updated_at, "
     "(SELECT json_group_array(party_code) FROM (SELECT party_code FROM fact_party "
     " WHERE fact_id = f.id ORDER BY party_code)), "
-    "(SELECT json_group_array(json_object('id', id, 'key', \"key\", 'name', name, 'role', role)) "
-    ' FROM (SELECT a.id, a."key", a.name, fa.role FROM fact_actor fa JOIN actor a '
-    " ON a.id = fa.actor_id WHERE fa.fact_id = f.id ORDER BY fa.actor_id, fa.role)), "
-    "(SELECT json_group_array(json_object('id', id, 'source_id', source_id, 'quote', quote, "
-    " 'start', start, 'end', \"end\", 'verified', json(CASE WHEN verified THEN 'true' "
-    " ELSE 'false' END))) FROM (SELECT id, source_id, quote, start, \"end\", verified "
-    " FROM evidence WHERE fact_id = f.id ORDER BY id)) "
+    "f.actors_doc, f.evidence_doc "
     "FROM fact f WHERE f.id IN ({marks})"
 )
 _POSTGRES_SQL = (
@@ -40,12 +35,7 @@ _POSTGRES_SQL = (
     "f.updated_at, "
     "coalesce((SELECT json_agg(party_code ORDER BY party_code) FROM fact_party "
     " WHERE fact_id = f.id)::text, '[]'), "
-    "coalesce((SELECT json_agg(json_build_object('id', a.id, 'key', a.key, 'name', a.name, "
-    " 'role', fa.role) ORDER BY fa.actor_id, fa.role) FROM fact_actor fa JOIN actor a "
-    " ON a.id = fa.actor_id WHERE fa.fact_id = f.id)::text, '[]'), "
-    "coalesce((SELECT json_agg(json_build_object('id', e.id, 'source_id', e.source_id, "
-    " 'quote', e.quote, 'start', e.start, 'end', e.\"end\", 'verified', e.verified) "
-    " ORDER BY e.id) FROM evidence e WHERE e.fact_id = f.id)::text, '[]') "
+    "f.actors_doc, f.evidence_doc "
     "FROM fact f WHERE f.id IN ({marks})"
 )
 

@@ -38,7 +38,9 @@ def upgrade() -> None:
     kind = "VIRTUAL" if op.get_bind().dialect.name == "sqlite" else "STORED"
     date_expr = SORT_DATE if kind == "VIRTUAL" else "coalesce(date_start, DATE '0001-01-01')"
     op.execute(f"ALTER TABLE fact ADD COLUMN dyad VARCHAR(33) GENERATED ALWAYS AS ({DYAD}) {kind}")
-    op.execute(f"ALTER TABLE fact ADD COLUMN sort_date DATE GENERATED ALWAYS AS ({date_expr}) {kind}")
+    op.execute(
+        f"ALTER TABLE fact ADD COLUMN sort_date DATE GENERATED ALWAYS AS ({date_expr}) {kind}"
+    )
     for name, columns in INDEXES.items():
         op.create_index(name, "fact", columns)
 
