@@ -204,6 +204,10 @@ class FastPath:
             proxied = self.engine.raw_connection()
             dbapi = proxied.dbapi_connection
             proxied.detach()
+            if self.dialect != "sqlite":
+                # One round trip per statement, no BEGIN/ROLLBACK around each request: under
+                # READ COMMITTED each statement had its own snapshot anyway.
+                dbapi.autocommit = True
             held = self._local.conn = (os.getpid(), dbapi)
         conn = held[1]
         if self.dialect == "sqlite":
@@ -446,12 +450,17 @@ class FastPath:
         binds = fast_facts.page_binds(self.dialect, filters, None, None)
 
         def rows() -> Iterator[list[Any]]:
-            if self.dialect == "postgresql" and not isinstance(
-                self.app.extensions["db_sessionmaker"].kw.get("bind"), Connection
-            ):
-                cur = conn.cursor(name="bf_export")  # server-side: rows arrive in batches
-            else:
-                cur = conn.cursor()
+            if self.dialect == "postgresql" and getattr(conn, "autocommit", False):
+                # A server-side cursor, in a transaction of its own: one snapshot, rows
+                # arriving in batches.
+                with conn.transaction():
+                    cur = conn.cursor(name="bf_export")
+                    cur.execute(statement, binds)
+                    while batch := cur.fetchmany(_EXPORT_BATCH):
+                        yield batch
+                    cur.close()
+                return
+            cur = conn.cursor()
             cur.execute(statement, binds)
             while batch := cur.fetchmany(_EXPORT_BATCH):
                 yield batch

@@ -21,6 +21,7 @@ from api import create_app, migrate
 from api.fastpath import FastPath
 from api.services.fixtures import load_fixtures
 from tests.conftest import FIXTURES, problem
+from tests.databases import BACKENDS, database_url
 from tests.factories import make_fact, make_token
 
 _CLOCK = {"RateLimit-Reset", "Retry-After", "RateLimit-Remaining"}
@@ -217,10 +218,9 @@ def test_sqlite_writes_json_as_orjson_does() -> None:
 # -- on an app of its own: pooled connections and rate limits ----------------------------
 
 
-def _own_app(tmp_path: Path, **config: Any) -> Flask:
-    app = create_app(
-        {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'thin.db'}", **config}
-    )
+def _own_app(tmp_path: Path, backend: str = "sqlite", **config: Any) -> Flask:
+    url = database_url(backend, "thin", tmp_path)
+    app = create_app({"TESTING": True, "DATABASE_URL": url, **config})
     migrate.upgrade(app.extensions["db_engine"])
     from api import db
 
@@ -264,6 +264,26 @@ def test_read_transactions_end_with_the_response(tmp_path: Path) -> None:
     assert fast.served == 5
     own = fast._local.conn[1]  # the thread's connection: no transaction left open
     assert own.in_transaction is False
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_own_connections_answer_like_flask(tmp_path: Path, backend: str) -> None:
+    """Outside the tests' shared transaction: the thread's own connection (autocommit and a
+    server-side cursor for exports on PostgreSQL) gives the same answers."""
+    app = _own_app(tmp_path, backend, RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    urls = [
+        "/api/v1/facts?dyad=RUS,IRQ&limit=3",
+        "/api/v1/facts/1",
+        "/api/v1/facts?format=ndjson",
+        "/api/v1/facts?format=csv&sort=id",
+    ]
+    for url in urls:
+        same(app, client, url)
+    tag = client.get(urls[0]).headers["ETag"]
+    assert same(app, client, urls[0], headers={"If-None-Match": tag}).status_code == 304
+    app.wsgi_app._discard()  # type: ignore[attr-defined]
+    app.extensions["db_engine"].dispose()
 
 
 def test_a_broken_connection_is_dropped_and_flask_answers(tmp_path: Path) -> None:

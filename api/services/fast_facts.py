@@ -30,14 +30,22 @@ _SQLITE_SQL = (
     "f.actors_doc, f.evidence_doc "
     "FROM fact f WHERE f.id IN ({marks})"
 )
+_UTC_TEXT = "to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+# Dates and times are written as text by PostgreSQL, in the API's forms (saves building
+# date and datetime objects only to format them again).
 _POSTGRES_SQL = (
-    "SELECT " + _COLUMNS + "f.attributes::text, f.status, f.version, f.created_at, "
-    "f.updated_at, "
+    _COLUMNS.replace("f.date_start, f.date_end", "f.date_start::text, f.date_end::text")
+    + "f.attributes::text, f.status, f.version, "
+    + _UTC_TEXT.format(col="f.created_at")
+    + ", "
+    + _UTC_TEXT.format(col="f.updated_at")
+    + ", "
     "coalesce((SELECT json_agg(party_code ORDER BY party_code) FROM fact_party "
     " WHERE fact_id = f.id)::text, '[]'), "
     "f.actors_doc, f.evidence_doc "
     "FROM fact f WHERE f.id IN ({marks})"
 )
+_POSTGRES_SQL = "SELECT " + _POSTGRES_SQL
 
 
 @lru_cache(maxsize=64)
@@ -63,6 +71,8 @@ def _at_precision(day: str | None, precision: str) -> str | None:
 def _timestamp(value: Any) -> str | None:
     if value is None:
         return None
+    if isinstance(value, str) and len(value) == 27 and value[10] == "T" and value[26] == "Z":
+        return value  # already written by the database (PostgreSQL's to_char)
     if isinstance(value, str) and value[10:11] == " ":
         if len(value) == 26:  # SQLAlchemy's SQLite form, in UTC
             return f"{value[:10]}T{value[11:]}Z"
