@@ -223,10 +223,7 @@ class FastPath:
 
     def _spec_digest(self) -> str:
         if self._digest is None:
-            from .v1.caching import spec_digest
-
-            with self.app.app_context():
-                self._digest = spec_digest(self.app.extensions["bf_api"])
+            raise RuntimeError("install() computes the API description's digest")
         return self._digest
 
     def _rate_limit(self, request: Request) -> list[tuple[str, str]]:
@@ -399,28 +396,27 @@ class FastPath:
                     raise _Fallback from None
             limit = parsed.get("limit", 50)
             statement = fast_facts.page_statement(
-                self.dialect, shape, sort, descending, after is not None, True
+                self.dialect, shape, sort, descending, after is not None, True, True
             )
             binds = fast_facts.page_binds(self.dialect, filters, after, limit + 1)
             cur = conn.cursor()
             cur.execute(statement, binds)
             rows = cur.fetchall()
+            has_next = len(rows) > limit
+            rows = rows[:limit]
+            items = fast_facts.serial_items(cur, self.dialect, rows)
         finally:
             if not handed_over:
                 release()
 
-        has_next = len(rows) > limit
-        rows = rows[:limit]
-        loads = fast_facts.serial_loads(self.dialect)
-        items = [fast_facts.fact_from_row(row, loads) for row in rows]
         headers = [*self.common, *self._cache_headers(tag), *limits]
         next_url = None
         if has_next:
             from .v1.listing import url_with
 
-            last_key = rows[-1][21]
+            last_id, last_key = fast_facts.serial_id_and_key(self.dialect, rows[-1])
             last_key = last_key.isoformat() if isinstance(last_key, date) else last_key
-            cursor = self.codec.encode(sort_arg, last_key, rows[-1][0], digest)
+            cursor = self.codec.encode(sort_arg, last_key, last_id, digest)
             next_url = url_with(request.base_url, request.args, cursor=cursor)
             headers.insert(0, ("Link", f'<{next_url}>; rel="next"'))
         body = orjson.dumps(
@@ -446,7 +442,10 @@ class FastPath:
         from .v1.facts import FACT_FIELDS
         from .v1.listing import csv_chunks
 
-        statement = fast_facts.page_statement(self.dialect, shape, sort, descending, False, False)
+        serial = fmt == "ndjson"
+        statement = fast_facts.page_statement(
+            self.dialect, shape, sort, descending, False, False, serial
+        )
         binds = fast_facts.page_binds(self.dialect, filters, None, None)
 
         def rows() -> Iterator[list[Any]]:
@@ -468,10 +467,12 @@ class FastPath:
 
         def body() -> Iterator[bytes]:
             if fmt == "ndjson":
-                dumps, build = orjson.dumps, fast_facts.fact_from_row
-                loads = fast_facts.serial_loads(self.dialect)
+                dumps, items = orjson.dumps, fast_facts.serial_items
+                side = conn.cursor()  # for the few rows built in Python
                 for batch in rows():
-                    yield b"".join([dumps(build(row, loads)) + b"\n" for row in batch])
+                    yield b"".join(
+                        [dumps(item) + b"\n" for item in items(side, self.dialect, batch)]
+                    )
             else:
                 flat = (fast_facts.fact_from_row(row) for batch in rows() for row in batch)
                 for chunk in csv_chunks(flat, FACT_FIELDS):
@@ -521,5 +522,13 @@ class FastPath:
 
 
 def install(app: Flask) -> None:
-    """Put the thin read path in front of the app (a no-op when FAST_PATH is off)."""
-    app.wsgi_app = FastPath(app, app.wsgi_app)  # type: ignore[method-assign]
+    """Put the thin read path in front of the app (it passes everything on when off)."""
+    from .v1.caching import spec_digest
+
+    fast = FastPath(app, app.wsgi_app)
+    # The digest of the API description is part of every ETag. It is computed here, in an
+    # app context of its own, once: an app context opened later, during a request, would
+    # tear down the thread's scoped session on exit.
+    with app.app_context():
+        fast._digest = spec_digest(app.extensions["bf_api"])
+    app.wsgi_app = fast  # type: ignore[method-assign]

@@ -305,3 +305,43 @@ def test_fast_path_can_be_turned_off(tmp_path: Path) -> None:
     restricted = _own_app(tmp_path / "b", CORS_ORIGINS="https://example.org")
     assert restricted.test_client().get("/api/v1/facts").status_code == 200
     assert restricted.wsgi_app.served == 0  # type: ignore[attr-defined]
+
+
+def test_rows_sqlite_cannot_write_exactly_are_built_in_python(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    """Fractional values and non-ASCII attributes take the Python route; odd text does not."""
+    fractional = make_fact(
+        db_session,
+        type="trade_volume",
+        attributes={"flow": "total", "composition": "нефть и газ"},
+        value="12.5",
+        unit="USD",
+        value_qualifier="approximately",
+        summary='Tab\there, a "quote", é and … all kept.',
+    )
+    plain = make_fact(
+        db_session,
+        type="trade_volume",
+        attributes={"flow": "total"},
+        value="2000000000",
+        unit="USD",
+        value_qualifier="exact",
+        summary="Line\nbreak, \u2028, \x7f and 😀 in the summary.",
+    )
+    db_session.flush()
+    if db_session.get_bind().dialect.name == "sqlite":
+        from api.services import fast_facts
+
+        sql = fast_facts.page_statement("sqlite", (), "id", True, False, False, True)
+        docs = {i: d for d, i, _ in db_session.connection().exec_driver_sql(sql).fetchall()}
+        assert docs[fractional.id] is None and docs[plain.id] is not None
+    for url in (
+        "/api/v1/facts?sort=-id&limit=3",
+        "/api/v1/facts?format=ndjson&type=trade_volume",
+        f"/api/v1/facts/{fractional.id}",
+        f"/api/v1/facts/{plain.id}",
+    ):
+        same(app, client, url)
+    page = client.get("/api/v1/facts?sort=-id&limit=2").get_json()["data"]
+    assert [f["value"] for f in page] == ["2000000000", "12.5"]

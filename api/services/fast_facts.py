@@ -182,6 +182,60 @@ _FILTER_SQL = {
 _SORT_SQL = {"date": "f.sort_date", "id": "f.id"}
 
 
+# SQLite: the whole fact as the JSON the API serves, written by SQLite itself, for the rows
+# where SQLite writes it exactly as orjson writes the Python representation: a value stored
+# as an integer (or none), attributes without escapes (Python's json module, which stored
+# them, escapes non-ASCII; SQLite's json() would keep those escapes), and timestamps in
+# SQLAlchemy's form. Other rows give NULL and are built in Python (``serial_items``).
+_SQLITE_TIMESTAMP = "substr({col}, 1, 10) || 'T' || substr({col}, 12) || 'Z'"
+_SQLITE_DOC = (
+    "CASE WHEN typeof(f.value) IN ('null', 'integer') "
+    "AND instr(coalesce(f.attributes, ''), '\\') = 0 "
+    "AND length(f.created_at) = 26 AND substr(f.created_at, 11, 1) = ' ' "
+    "AND length(f.updated_at) = 26 AND substr(f.updated_at, 11, 1) = ' ' "
+    "THEN json_object('id', f.id, 'key', f.\"key\", 'type', f.type, 'subject', f.subject, "
+    "'counterpart', f.counterpart, 'other_parties', json((SELECT json_group_array(party_code) "
+    "FROM (SELECT party_code FROM fact_party WHERE fact_id = f.id ORDER BY party_code))), "
+    "'date', CASE f.date_precision WHEN 'unknown' THEN NULL "
+    "WHEN 'year' THEN substr(f.date_start, 1, 4) WHEN 'month' THEN substr(f.date_start, 1, 7) "
+    "ELSE f.date_start END, 'date_start', f.date_start, 'date_end', f.date_end, "
+    "'date_precision', f.date_precision, 'date_basis', f.date_basis, "
+    "'value', CAST(f.value AS TEXT), 'unit', f.unit, 'value_qualifier', f.value_qualifier, "
+    "'summary', f.summary, 'attributes', json(CASE WHEN f.attributes IS NULL "
+    "OR f.attributes = '' THEN '{}' ELSE f.attributes END), "
+    "'actors', json(f.actors_doc), 'evidence', json(f.evidence_doc), 'status', f.status, "
+    "'version', f.version, 'created_at', "
+    + _SQLITE_TIMESTAMP.format(col="f.created_at")
+    + ", 'updated_at', "
+    + _SQLITE_TIMESTAMP.format(col="f.updated_at")
+    + ") END, f.id"
+)
+
+
+def serial_items(cursor: Any, dialect: str, rows: list[Any]) -> list[Any]:
+    """The items of serial rows (``page_statement(..., serial=True)``), ready for orjson.
+
+    On SQLite each row is (JSON text or NULL, id, ...): the text is embedded as is, and the
+    few NULL rows are read again by id and built in Python. Elsewhere rows are the full
+    columns and are built in Python.
+    """
+    if dialect != "sqlite":
+        loads = serial_loads(dialect)
+        return [fact_from_row(row, loads) for row in rows]
+    missing = [row[1] for row in rows if row[0] is None]
+    built: dict[int, dict[str, Any]] = {}
+    if missing:
+        cursor.execute(_statement(dialect, len(missing)), missing)
+        for row in cursor.fetchall():
+            built[row[0]] = fact_from_row(row, _fragment)
+    return [_fragment(row[0]) if row[0] is not None else built[row[1]] for row in rows]
+
+
+def serial_id_and_key(dialect: str, row: Any) -> tuple[Any, Any]:
+    """The id and sort key of a serial row."""
+    return (row[1], row[2]) if dialect == "sqlite" else (row[0], row[21])
+
+
 @lru_cache(maxsize=256)
 def page_statement(
     dialect: str,
@@ -190,11 +244,14 @@ def page_statement(
     descending: bool,
     keyset: bool,
     limited: bool,
+    serial: bool = False,
 ) -> str:
     """One statement for a page (or, unlimited, a whole export) of published facts.
 
     The rows are those of ``_SQLITE_SQL`` / ``_POSTGRES_SQL`` plus the sort key last, in
     the order of (sort key, id), the same order and keyset as ``paging.apply_keyset``.
+    ``serial`` rows are for writing straight out (``serial_items``, ``serial_id_and_key``):
+    on SQLite (JSON text or NULL, id, sort key).
     """
     conds = ["f.status = 'published'"]
     for name, count in shape:
@@ -209,6 +266,8 @@ def page_statement(
     where = " AND ".join(conds)
     base = _SQLITE_SQL if dialect == "sqlite" else _POSTGRES_SQL
     select_list = base[: base.index(" FROM fact f WHERE")]
+    if serial and dialect == "sqlite":
+        select_list = "SELECT " + _SQLITE_DOC
     if limited:
         # Find the page's ids on the index first, then build only those rows.
         sql = (
