@@ -83,6 +83,30 @@ class _Request(Request):
         return _current_url(self.scheme, self.host, self.root_path, self.path)
 
 
+_NEXT_PREFIXES: dict[tuple[str, bytes], str] = {}
+
+
+def _next_prefix(request: Request) -> str:
+    """The next-page link up to its cursor: ``url_with(..., cursor=c)`` is this + ``c``.
+
+    The other parameters keep their order and the cursor goes last; a cursor is URL-safe
+    base64 and a dot, which urlencode leaves as they are (tests compare the two).
+    Remembered per distinct URL (a few thousand at most).
+    """
+    from .v1.listing import url_with
+
+    key = (request.base_url, request.query_string)
+    found = _NEXT_PREFIXES.get(key)
+    if found is None:
+        marker = "CURSOR"
+        full = url_with(request.base_url, request.args, cursor=marker)
+        found = full[: -len(marker)]
+        if len(_NEXT_PREFIXES) >= 4096:
+            _NEXT_PREFIXES.clear()
+        _NEXT_PREFIXES[key] = found
+    return found
+
+
 class _Fallback(Exception):
     """This request is Flask's to answer."""
 
@@ -395,13 +419,20 @@ class FastPath:
                 except (CursorError, ValueError, TypeError):
                     raise _Fallback from None
             limit = parsed.get("limit", 50)
-            statement = fast_facts.page_statement(
-                self.dialect, shape, sort, descending, after is not None, True, True
-            )
-            binds = fast_facts.page_binds(self.dialect, filters, after, limit + 1)
             cur = conn.cursor()
-            cur.execute(statement, binds)
-            rows = cur.fetchall()
+            rows: list[Any] = []
+            modes = fast_facts.keyset_statements(self.dialect, sort) if after else ("",)
+            for mode in modes:
+                statement = fast_facts.page_statement(
+                    self.dialect, shape, sort, descending, mode, True, True
+                )
+                wanted = limit + 1 - len(rows)
+                cur.execute(
+                    statement, fast_facts.page_binds(self.dialect, filters, after, wanted, mode)
+                )
+                rows += cur.fetchall()
+                if len(rows) > limit:
+                    break
             has_next = len(rows) > limit
             rows = rows[:limit]
             items = fast_facts.serial_items(cur, self.dialect, rows)
@@ -412,12 +443,10 @@ class FastPath:
         headers = [*self.common, *self._cache_headers(tag), *limits]
         next_url = None
         if has_next:
-            from .v1.listing import url_with
-
             last_id, last_key = fast_facts.serial_id_and_key(self.dialect, rows[-1])
             last_key = last_key.isoformat() if isinstance(last_key, date) else last_key
             cursor = self.codec.encode(sort_arg, last_key, last_id, digest)
-            next_url = url_with(request.base_url, request.args, cursor=cursor)
+            next_url = _next_prefix(request) + cursor
             headers.insert(0, ("Link", f'<{next_url}>; rel="next"'))
         body = orjson.dumps(
             {
@@ -444,7 +473,7 @@ class FastPath:
 
         serial = fmt == "ndjson"
         statement = fast_facts.page_statement(
-            self.dialect, shape, sort, descending, False, False, serial
+            self.dialect, shape, sort, descending, "", False, serial
         )
         binds = fast_facts.page_binds(self.dialect, filters, None, None)
 

@@ -242,7 +242,7 @@ def page_statement(
     shape: tuple[tuple[str, int], ...],
     sort: str,
     descending: bool,
-    keyset: bool,
+    keyset: str,
     limited: bool,
     serial: bool = False,
 ) -> str:
@@ -252,6 +252,13 @@ def page_statement(
     the order of (sort key, id), the same order and keyset as ``paging.apply_keyset``.
     ``serial`` rows are for writing straight out (``serial_items``, ``serial_id_and_key``):
     on SQLite (JSON text or NULL, id, sort key).
+
+    ``keyset`` is how a page continues after (key, id): ``""`` from the start; ``"row"``
+    with ``(key, id) < (?, ?)``; or in two statements, ``"same"`` (the rest of the rows
+    with that key, ``key = ? AND id < ?``) then ``"beyond"`` (``key < ?``). SQLite seeks
+    an index only on the first column of a row-value comparison and then walks every
+    row with the same key; where many facts share a date (month- and year-precision
+    dates all start on the 1st) the two seeks are much cheaper (``keyset_statements``).
     """
     conds = ["f.status = 'published'"]
     for name, count in shape:
@@ -260,8 +267,15 @@ def page_statement(
         else:
             conds.append(_FILTER_SQL[name])
     key = _SORT_SQL[sort]
-    if keyset:
-        conds.append(f"({key}, f.id) {'<' if descending else '>'} (?, ?)")
+    ahead = "<" if descending else ">"
+    if keyset == "row":
+        conds.append(f"({key}, f.id) {ahead} (?, ?)")
+    elif keyset == "same":
+        conds.append(f"{key} = ? AND f.id {ahead} ?")
+    elif keyset == "beyond":
+        conds.append(f"{key} {ahead} ?")
+    else:
+        assert not keyset, keyset
     way = "DESC" if descending else "ASC"
     where = " AND ".join(conds)
     base = _SQLITE_SQL if dialect == "sqlite" else _POSTGRES_SQL
@@ -280,8 +294,19 @@ def page_statement(
     return sql if dialect == "sqlite" else sql.replace("?", "%s")
 
 
+def keyset_statements(dialect: str, sort: str) -> tuple[str, ...]:
+    """The keyset modes that continue a page, in order (see ``page_statement``)."""
+    if dialect == "sqlite" and sort == "date":
+        return ("same", "beyond")
+    return ("row",)
+
+
 def page_binds(
-    dialect: str, filters: list[tuple[str, Any]], after: tuple[Any, Any] | None, limit: int | None
+    dialect: str,
+    filters: list[tuple[str, Any]],
+    after: tuple[Any, Any] | None,
+    limit: int | None,
+    keyset: str = "row",
 ) -> list[Any]:
     """The parameters of ``page_statement`` for the filter values, position and limit."""
     binds: list[Any] = []
@@ -298,7 +323,7 @@ def page_binds(
         key, row_id = after
         if dialect == "sqlite" and isinstance(key, date):
             key = key.isoformat()
-        binds.extend((key, row_id))
+        binds.extend((key,) if keyset == "beyond" else (key, row_id))
     if limit is not None:
         binds.append(limit)
     return binds
