@@ -126,8 +126,12 @@ def data_version() -> tuple[int, Any]:
     return (row[0], row[1]) if row else (0, None)
 
 
+# The data version alone: one primary-key read, for the ETag of every read.
+DATA_VERSION_SQL = "SELECT version FROM data_state WHERE id = 1"
+
+
 def data_version_number() -> int:
     """Just the data version: one primary-key read, for ETags on every request."""
-    cursor = session().connection().exec_driver_sql("SELECT version FROM data_state WHERE id = 1")
+    cursor = session().connection().exec_driver_sql(DATA_VERSION_SQL)
     found = cursor.scalar()
     return int(found or 0)

@@ -43,10 +43,16 @@ from werkzeug.sansio.utils import get_current_url
 from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request
 
+from .db import DATA_VERSION_SQL
+from .schemas.args import CODE_PATTERN, parse_date_param
 from .services import fast_facts
 from .services.catalog import cached_party_codes
-from .services.dates import DateSpan, parse_date
+from .services.dates import DateSpan
+from .services.fact_writes import fact_tag
 from .services.paging import CursorError, fingerprint, parse_date_key, parse_int_key
+from .v1.caching import EXPOSE_HEADERS, VARY, public_cache_control, read_etag, spec_digest
+from .v1.facts import FACT_FIELDS
+from .v1.listing import csv_chunks, cursor_codec, negotiate_format, url_with
 from .vocabulary import FACT_TYPES
 
 log = logging.getLogger(__name__)
@@ -54,7 +60,7 @@ log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
 Answer = tuple[str, list[tuple[str, str]], Iterable[bytes]]
 
-_CODE = re.compile(r"^[A-Za-z0-9+]{2,16}\Z")
+_CODE = re.compile(CODE_PATTERN)
 _LIMIT = re.compile(r"^[1-9][0-9]{0,2}\Z")
 _ITEM = re.compile(r"^/api/v1/facts/([1-9][0-9]{0,9})\Z")
 _FILTERS = ("type", "subject", "counterpart", "party", "dyad", "from", "to")
@@ -93,8 +99,6 @@ def _next_prefix(request: Request) -> str:
     base64 and a dot, which urlencode leaves as they are (tests compare the two).
     Remembered per distinct URL (a few thousand at most).
     """
-    from .v1.listing import url_with
-
     key = (request.base_url, request.query_string)
     found = _NEXT_PREFIXES.get(key)
     if found is None:
@@ -112,23 +116,16 @@ class _Fallback(Exception):
 
 
 def _code(value: str) -> str:
-    if not _CODE.match(value):
+    if not _CODE.fullmatch(value):  # fullmatch: "$" alone would let a final newline in
         raise _Fallback
     return value
 
 
 def _date(value: str) -> DateSpan:
-    from .schemas.args import DATE_PATTERN
-
-    if not re.match(DATE_PATTERN, value):
-        raise _Fallback
     try:
-        span = parse_date(value)
+        return parse_date_param(value)
     except ValueError:
         raise _Fallback from None
-    if span.start is None:
-        raise _Fallback
-    return span
 
 
 class _Streamed:
@@ -155,16 +152,16 @@ class FastPath:
     """WSGI middleware: the hot public reads here, everything else to ``wsgi_app``."""
 
     def __init__(self, app: Flask, wsgi_app: Callable[..., Any]) -> None:
-        from .v1.caching import EXPOSE_HEADERS
-        from .v1.listing import cursor_codec
-
         self.app = app
         self.wsgi_app = wsgi_app
         self.enabled = bool(app.config["FAST_PATH"]) and app.config["CORS_ORIGINS"] == "*"
         self.engine = app.extensions["db_engine"]
         self.dialect = self.engine.dialect.name
         self.codec = cursor_codec(app.config)
-        self.max_age = int(app.config["CACHE_MAX_AGE"])
+        self.public_cache = [
+            ("Cache-Control", public_cache_control(int(app.config["CACHE_MAX_AGE"]))),
+            ("Vary", ", ".join(VARY)),
+        ]
         self.codes_key = str(self.engine.url)
         self.common = [
             ("Access-Control-Allow-Origin", "*"),
@@ -281,11 +278,7 @@ class FastPath:
         ]
 
     def _cache_headers(self, tag: str) -> list[tuple[str, str]]:
-        return [
-            ("ETag", f'"{tag}"'),
-            ("Cache-Control", f"public, max-age={self.max_age}"),
-            ("Vary", "Accept, Authorization"),
-        ]
+        return [("ETag", f'"{tag}"'), *self.public_cache]
 
     def _not_modified(self, tag: str, limits: list[tuple[str, str]]) -> Answer:
         headers = [*self.common, *self._cache_headers(tag), *limits]
@@ -304,7 +297,7 @@ class FastPath:
 
     def _version(self, conn: Any) -> int:
         cur = conn.cursor()
-        cur.execute("SELECT version FROM data_state WHERE id = 1")
+        cur.execute(DATA_VERSION_SQL)
         found = cur.fetchone()
         return int(found[0] if found else 0)
 
@@ -359,9 +352,6 @@ class FastPath:
         return parsed
 
     def _fact_list(self, request: Request) -> Answer | None:
-        from .v1.caching import read_etag
-        from .v1.listing import negotiate_format
-
         parsed = self._list_args(request.args)
         fmt = negotiate_format(parsed, request.accept_mimetypes)
         if fmt != "json" and "cursor" in parsed:
@@ -468,9 +458,6 @@ class FastPath:
         descending: bool,
     ) -> _Streamed:
         """Every matching fact from one statement, in batches, then the connection back."""
-        from .v1.facts import FACT_FIELDS
-        from .v1.listing import csv_chunks
-
         serial = fmt == "ndjson"
         statement = fast_facts.page_statement(
             self.dialect, shape, sort, descending, "", False, serial
@@ -524,15 +511,13 @@ class FastPath:
     # -- GET /api/v1/facts/{id} -------------------------------------------------------
 
     def _fact_item(self, request: Request, fact_id: int) -> Answer | None:
-        import hashlib
-
         if request.args:
             raise _Fallback
         limits = self._rate_limit(request)
         conn, release = self._connection()
         try:
             cur = conn.cursor()
-            cur.execute(fast_facts._statement(self.dialect, 1), (fact_id,))
+            cur.execute(fast_facts.by_ids_statement(self.dialect, 1), (fact_id,))
             row = cur.fetchone()
             if row is None or row[14] != "published":
                 raise _Fallback  # 404, 410 and drafts are Flask's
@@ -540,9 +525,7 @@ class FastPath:
             sources = cur.fetchall()
         finally:
             release()
-        versions = [(s[0], s[1]) for s in sources]
-        seed = f"fact:{fact_id}:{row[15]}:{versions}"
-        tag = hashlib.sha256(seed.encode()).hexdigest()[:32]
+        tag = fact_tag(fact_id, row[15], [(s[0], s[1]) for s in sources])
         if request.if_none_match and request.if_none_match.contains_weak(tag):
             return self._not_modified(tag, limits)
         data = fast_facts.fact_from_row(row, fast_facts.serial_loads(self.dialect))
@@ -552,8 +535,6 @@ class FastPath:
 
 def install(app: Flask) -> None:
     """Put the thin read path in front of the app (it passes everything on when off)."""
-    from .v1.caching import spec_digest
-
     fast = FastPath(app, app.wsgi_app)
     # The digest of the API description is part of every ETag. It is computed here, in an
     # app context of its own, once: an app context opened later, during a request, would

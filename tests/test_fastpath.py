@@ -153,6 +153,7 @@ FALLBACKS = [
     "/api/v1/facts?dyad=RUS,RU",  # two spellings of one party
     "/api/v1/facts?dyad=RUS,%20IRQ",
     "/api/v1/facts?subject=R",
+    "/api/v1/facts?subject=RUS%0A",  # "$" in a pattern would let the newline in
     "/api/v1/facts?subject=RUS&subject=IRQ",
     "/api/v1/facts?type=no_such_type",
     "/api/v1/facts?type=aid_offer,",

@@ -27,8 +27,9 @@ from .text_checks import check_storable
 
 # Free text in query strings: any characters but NUL (which no database stores).
 TEXT = {"pattern": r"^[^\x00]*$"}
+CODE_PATTERN = r"^[A-Za-z0-9+]{2,16}$"
 CODE = validate.Regexp(
-    r"^[A-Za-z0-9+]{2,16}$", error="Not a party code (alpha-3, alpha-2, numeric or OPEC/OPEC+)."
+    CODE_PATTERN, error="Not a party code (alpha-3, alpha-2, numeric or OPEC/OPEC+)."
 )
 MAX_LIMIT = 500
 
@@ -75,15 +76,21 @@ class DateParam(fields.String):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> DateSpan:  # type: ignore[override]
         text = super()._deserialize(value, attr, data, **kwargs)
-        if not re.match(DATE_PATTERN, text):
-            raise ValidationError("Not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.")
         try:
-            span = parse_date(text)
+            return parse_date_param(text)
         except ValueError as err:
             raise ValidationError(str(err)) from None
-        if span.start is None:
-            raise ValidationError("Give a date: YYYY, YYYY-MM or YYYY-MM-DD.")
-        return span
+
+
+def parse_date_param(text: str) -> DateSpan:
+    """A date parameter (YYYY, YYYY-MM or YYYY-MM-DD) as its span; ValueError if it is not
+    one (the thin read path checks its parameters with this too)."""
+    if not re.match(DATE_PATTERN, text):
+        raise ValueError("Not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.")
+    span = parse_date(text)
+    if span.start is None:
+        raise ValueError("Give a date: YYYY, YYYY-MM or YYYY-MM-DD.")
+    return span
 
 
 def sparse(names: list[str]) -> CommaList:

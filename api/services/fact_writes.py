@@ -35,8 +35,13 @@ def fact_state(session: Session, fact_id: int) -> tuple[str, str] | None:
         .distinct()
         .order_by(Source.id)
     ).all()
-    seed = f"fact:{fact_id}:{row.version}:{[tuple(v) for v in versions]}"
-    return row.status, hashlib.sha256(seed.encode()).hexdigest()[:32]
+    return row.status, fact_tag(fact_id, row.version, [(v[0], v[1]) for v in versions])
+
+
+def fact_tag(fact_id: int, version: int, source_versions: list[tuple[int, int]]) -> str:
+    """A fact's strong tag from its version and its sources' (id, version), by id."""
+    seed = f"fact:{fact_id}:{version}:{source_versions}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 
 def fact_etag(session: Session, fact: Fact) -> str:

@@ -49,7 +49,7 @@ _POSTGRES_SQL = "SELECT " + _POSTGRES_SQL
 
 
 @lru_cache(maxsize=64)
-def _statement(dialect: str, count: int) -> str:
+def by_ids_statement(dialect: str, count: int) -> str:
     """The driver-level statement for ``count`` ids (SQLAlchemy's own processing is skipped)."""
     if dialect == "sqlite":
         return _SQLITE_SQL.format(marks=", ".join("?" * count))
@@ -161,7 +161,7 @@ def facts_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     if not ids:
         return []
     conn = session.connection()
-    statement = _statement(conn.dialect.name, len(ids))
+    statement = by_ids_statement(conn.dialect.name, len(ids))
     found = {}
     for row in conn.exec_driver_sql(statement, tuple(ids)).fetchall():
         found[row[0]] = fact_from_row(row)
@@ -225,7 +225,7 @@ def serial_items(cursor: Any, dialect: str, rows: list[Any]) -> list[Any]:
     missing = [row[1] for row in rows if row[0] is None]
     built: dict[int, dict[str, Any]] = {}
     if missing:
-        cursor.execute(_statement(dialect, len(missing)), missing)
+        cursor.execute(by_ids_statement(dialect, len(missing)), missing)
         for row in cursor.fetchall():
             built[row[0]] = fact_from_row(row, _fragment)
     return [_fragment(row[0]) if row[0] is not None else built[row[1]] for row in rows]

@@ -68,13 +68,23 @@ def _etag(api: Api) -> str:
     )
 
 
+# A read's representation varies with these request headers.
+VARY = ("Accept", "Authorization")
+
+
+def public_cache_control(max_age: int) -> str:
+    """Cache-Control of a public (token-less) read."""
+    return f"public, max-age={max_age}"
+
+
 def _cache_headers(response: Response) -> None:
-    max_age = int(current_app.config["CACHE_MAX_AGE"])
     if request.headers.get("Authorization"):
         response.headers["Cache-Control"] = "private, no-cache"
     else:
-        response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    response.vary.update(("Accept", "Authorization"))
+        response.headers["Cache-Control"] = public_cache_control(
+            int(current_app.config["CACHE_MAX_AGE"])
+        )
+    response.vary.update(VARY)
 
 
 def init_app(app: Flask, api: Api) -> None:
