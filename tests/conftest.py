@@ -16,11 +16,18 @@ from api.services import memo
 from api.services.catalog import _code_cache as party_code_cache
 from api.services.fixtures import load_fixtures
 from api.services.parties import load_countries
-from tests.databases import BACKENDS, database_url
+from tests.databases import BACKENDS, database_url, drop_run_schemas
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ARTICLES = FIXTURES / "articles"
 SEEDS = sorted(p.name for p in ARTICLES.glob("*.txt"))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the PostgreSQL schemas this run made (other runs' are never touched)."""
+    left = drop_run_schemas()
+    if left:
+        print(f"\nPostgreSQL schemas left behind (still locked): {', '.join(left)}")
 
 
 def _make_app(backend: str, name: str, tmp_dir: Path, fixtures: bool) -> Flask:

@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text, update
 
 from api import create_app, db, migrate
 from api.cli_dump import register
@@ -25,7 +24,7 @@ from api.models import Actor, ApiToken, Base, Fact, IdempotencyKey, Source
 from api.services import memo
 from api.services.dump import SKIPPED, TABLE_NAMES, export_dump, import_dump
 from api.services.tokens import create_token
-from tests.databases import database_url
+from tests.databases import database_url, drop_schema
 
 MakeApp = Callable[[str, str], Flask]
 CROSS_SKIP = (
@@ -86,10 +85,7 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeApp]:
     for app, backend, name in made:
         app.extensions["db_engine"].dispose()
         if backend == "postgresql":
-            engine = create_engine(make_url(os.environ["TEST_DATABASE_URL"]))
-            with engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "bf_{name}" CASCADE'))
-            engine.dispose()
+            drop_schema(name)
 
 
 @pytest.fixture(scope="module")
