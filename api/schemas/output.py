@@ -277,7 +277,10 @@ class RevisionSchema(Schema):
     id = fields.Integer()
     version = fields.Integer()
     action = fields.String(metadata={"description": "create, update, publish or retract"})
-    author = fields.String(metadata={"description": "The token name that made the change."})
+    author = fields.String(
+        allow_none=True,
+        metadata={"description": "The token name that made the change (null without a token)."},
+    )
     created_at = fields.DateTime()
     changes = fields.Dict(allow_none=True, metadata={"description": "field: {from, to}"})
     snapshot = fields.Dict(metadata={"description": "The full representation after the change."})
@@ -300,7 +303,23 @@ class ChangeSchema(Schema):
 
 class ChangeMetaSchema(Schema):
     limit = fields.Integer()
-    last_seq = fields.Integer()
+    since = fields.Integer(metadata={"description": "The `since` this page was asked for."})
+    last_seq = fields.Integer(
+        metadata={
+            "description": "The resume point: the seq of this page's last change (`since` when "
+            "the page is empty). Store it and ask for `since=last_seq` next; `links.next` is "
+            "that URL."
+        }
+    )
+    head_seq = fields.Integer(
+        metadata={
+            "description": "The newest seq in the whole feed when this page was read (progress "
+            "only: never resume from it)."
+        }
+    )
+    has_more = fields.Boolean(
+        metadata={"description": "Whether changes after this page existed when it was read."}
+    )
 
 
 class ChangeListSchema(Schema):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,6 +15,25 @@ from .snapshots import format_timestamp
 def last_seq(session: Session) -> int:
     """The newest sequence number (0 when nothing has happened)."""
     return int(session.scalar(select(func.max(Change.seq))) or 0)
+
+
+@dataclass(frozen=True)
+class ChangePage:
+    """One page of the feed and where to resume after it."""
+
+    items: list[dict[str, Any]]
+    last_seq: int  # the resume point: this page's last seq (``since`` when empty)
+    head_seq: int  # the newest seq in the feed (progress, not a resume point)
+    has_more: bool
+
+
+def changes_page(session: Session, since: int, limit: int, full: bool) -> ChangePage:
+    """The page of up to ``limit`` changes after ``since``, with its resume point."""
+    items = changes_after(session, since, limit + 1, full)
+    has_more = len(items) > limit
+    items = items[:limit]
+    resume = items[-1]["seq"] if items else since
+    return ChangePage(items, resume, max(last_seq(session), resume), has_more)
 
 
 def changes_after(session: Session, since: int, limit: int, full: bool) -> list[dict[str, Any]]:

@@ -155,6 +155,46 @@ def fact_content(snapshot: dict[str, Any]) -> dict[str, Any]:
     return content
 
 
+def _keep_same(fact: Fact, new: Fact) -> None:
+    """Give ``fact`` the lists of ``new``, keeping the rows (and ids) of what is unchanged.
+
+    Evidence is the same when it cites the same span of the same source with the same quote;
+    it then keeps its id and verification time, so clients that store evidence ids keep them
+    and history lists only what changed.
+    """
+    parties = {p.party_code: p for p in fact.other_parties}
+    fact.other_parties = [
+        parties.get(p.party_code) or FactParty(party_code=p.party_code) for p in new.other_parties
+    ]
+    actors = {(a.actor_id, a.role): a for a in fact.actors}
+    fact.actors = [
+        actors.get((a.actor_id, a.role))
+        or FactActor(actor_id=a.actor_id, role=a.role, actor=a.actor)
+        for a in new.actors
+    ]
+    held: dict[tuple[int, str, int, int], list[Evidence]] = {}
+    for ev in fact.evidence:
+        held.setdefault((ev.source_id, ev.quote, ev.start, ev.end), []).append(ev)
+    kept: list[Evidence] = []
+    for ev in new.evidence:
+        same = held.get((ev.source_id, ev.quote, ev.start, ev.end))
+        if same:
+            kept.append(same.pop(0))
+        else:
+            kept.append(
+                Evidence(
+                    source_id=ev.source_id,
+                    quote=ev.quote,
+                    start=ev.start,
+                    end=ev.end,
+                    verified=ev.verified,
+                    verified_at=ev.verified_at,
+                )
+            )
+    # As the database lists them (by id): kept rows first, then the new ones in order.
+    fact.evidence = sorted(kept, key=lambda e: (e.id is None, e.id or 0))
+
+
 def replace_fact(session: Session, fact: Fact, new: Fact, author: str) -> bool:
     """Give ``fact`` the content of the unsaved ``new``; record it. Return False if unchanged."""
     from .snapshots import fact_snapshot
@@ -179,19 +219,7 @@ def replace_fact(session: Session, fact: Fact, new: Fact, author: str) -> bool:
         "status",
     ):
         setattr(fact, name, getattr(new, name))
-    fact.other_parties = [FactParty(party_code=p.party_code) for p in new.other_parties]
-    fact.actors = [FactActor(actor_id=a.actor_id, role=a.role, actor=a.actor) for a in new.actors]
-    fact.evidence = [
-        Evidence(
-            source_id=ev.source_id,
-            quote=ev.quote,
-            start=ev.start,
-            end=ev.end,
-            verified=ev.verified,
-            verified_at=ev.verified_at,
-        )
-        for ev in new.evidence
-    ]
+    _keep_same(fact, new)
     fact.version += 1
     fact.updated_by = author
     fact.updated_at = utcnow()

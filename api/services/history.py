@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Change, Fact, Revision, Source
-from .snapshots import fact_snapshot, source_snapshot
+from .snapshots import fact_snapshot, format_timestamp, source_snapshot
 
 
 def record_change(
@@ -23,11 +24,7 @@ def record_change(
         entity, snapshot = "fact", fact_snapshot(obj)
     else:
         entity, snapshot = "source", source_snapshot(obj)
-    changes = None
-    if before is not None:
-        changes = {
-            k: {"from": before.get(k), "to": v} for k, v in snapshot.items() if before.get(k) != v
-        }
+    changes = diff(before, snapshot)
     revision = Revision(
         entity=entity,
         entity_id=obj.id,
@@ -41,3 +38,61 @@ def record_change(
     session.flush()
     session.add(Change(entity=entity, entity_id=obj.id, action=action, revision_id=revision.id))
     return revision
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, Any] | None:
+    """``{field: {from, to}}`` for every field that differs (None without a before)."""
+    if before is None:
+        return None
+    return {k: {"from": before.get(k), "to": v} for k, v in after.items() if before.get(k) != v}
+
+
+def revision_dict(r: Revision) -> dict[str, Any]:
+    """A revision as served to a token holder: everything."""
+    return {
+        "id": r.id,
+        "version": r.version,
+        "action": r.action,
+        "author": r.author,
+        "created_at": format_timestamp(r.created_at),
+        "changes": r.changes,
+        "snapshot": r.snapshot,
+    }
+
+
+def fact_revisions(session: Session, fact_id: int) -> list[Revision]:
+    """A fact's revisions, oldest first."""
+    return list(
+        session.scalars(
+            select(Revision)
+            .where(Revision.entity == "fact", Revision.entity_id == fact_id)
+            .order_by(Revision.id)
+        )
+    )
+
+
+def public_history(revisions: list[Revision]) -> list[dict[str, Any]] | None:
+    """A fact's history as the public may see it; None if it was never published.
+
+    What was never public stays private: revisions before the first publication are left
+    out, later unpublished states (a retraction, a return to draft) show only the fact's id
+    and status, as in the change feed, and no author is named. ``changes`` compare each
+    published revision with the previous published one, so no draft text leaks through a
+    ``from``.
+    """
+    shown: list[dict[str, Any]] = []
+    previous: dict[str, Any] | None = None
+    for r in revisions:
+        published = r.snapshot.get("status") == "published"
+        if not published and not shown:
+            continue
+        entry = revision_dict(r)
+        entry["author"] = None
+        if published:
+            entry["changes"] = diff(previous, r.snapshot)
+            previous = r.snapshot
+        else:
+            entry["changes"] = None
+            entry["snapshot"] = {"id": r.snapshot["id"], "status": r.snapshot["status"]}
+        shown.append(entry)
+    return shown or None

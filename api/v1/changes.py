@@ -13,7 +13,7 @@ from ..db import session
 from ..jsonio import json_response
 from ..schemas.args import QueryArgs
 from ..schemas.output import ChangeListSchema
-from ..services.changes import changes_after, last_seq
+from ..services.changes import changes_page
 from .auth import caller
 from .common import Blueprint
 
@@ -37,22 +37,31 @@ class Changes(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """List changes to facts and sources after ``since``, oldest first.
 
+        Each page's ``meta.last_seq`` is where to resume (``since=last_seq``, which is what
+        ``links.next`` asks for); ``links.next`` is null once the feed is exhausted.
         Replaying them from 0 (upsert ``data`` when a fact is published or for any source,
         remove the fact otherwise) rebuilds exactly the current public data. Without a
         token, unpublished facts appear with their id and status only.
         """
         s = session()
-        items = changes_after(s, args["since"], args["limit"], full=caller() is not None)
+        since, limit = args["since"], args["limit"]
+        page = changes_page(s, since, limit, full=caller() is not None)
         next_url = None
-        if len(items) == args["limit"]:
+        if page.has_more:
             query = request.args.to_dict()
-            query["since"] = str(items[-1]["seq"])
+            query["since"] = str(page.last_seq)
             next_url = request.base_url + "?" + urlencode(query)
         response = json_response(
             {
-                "data": items,
+                "data": page.items,
                 "links": {"self": request.url, "next": next_url},
-                "meta": {"limit": args["limit"], "last_seq": last_seq(s)},
+                "meta": {
+                    "limit": limit,
+                    "since": since,
+                    "last_seq": page.last_seq,
+                    "head_seq": page.head_seq,
+                    "has_more": page.has_more,
+                },
             }
         )
         if next_url:

@@ -6,20 +6,18 @@ from typing import Any
 
 from flask import Response, request, url_for
 from flask.views import MethodView
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import session
 from ..errors import Problem
 from ..jsonio import json_response
-from ..models import Fact, Revision
+from ..models import Fact
 from ..schemas.args import FactItemArgs, FactListArgs, NoArgs
 from ..schemas.fact_input import FactInSchema, FactPatchSchema
 from ..schemas.output import FactDetailSchema, FactListSchema, FactSchema, RevisionListSchema
-from ..services import as_of, fact_reads, fact_writes
+from ..services import as_of, fact_reads, fact_writes, history
 from ..services.catalog import find_actor
 from ..services.facts import create_fact
-from ..services.snapshots import format_timestamp
 from .auth import caller, readable_statuses
 from .common import Blueprint, resolve_codes
 from .listing import keyset_list
@@ -228,27 +226,16 @@ class FactHistory(MethodView):
     @blp.response(200, RevisionListSchema)
     @blp.problems(400, 404)
     def get(self, _args: dict[str, Any], fact_id: int) -> Any:
-        """List a fact's revisions, oldest first: who, when, what changed, full snapshot."""
-        s = session()
-        fact = s.get(Fact, fact_id)
-        if fact is None or (fact.status == "draft" and caller() is None):
+        """List a fact's revisions, oldest first: who, when, what changed, full snapshot.
+
+        Without a token only what was public: a fact never published has no history (404),
+        revisions before its publication are left out, later unpublished states show only
+        id and status, and authors are null. A token holder sees every revision.
+        """
+        revisions = history.fact_revisions(session(), fact_id)
+        if revisions and caller() is not None:
+            return json_response({"data": [history.revision_dict(r) for r in revisions]})
+        shown = history.public_history(revisions)
+        if shown is None:
             raise Problem(404, f"No published fact with id {fact_id}.", slug="not-found")
-        revisions = s.scalars(
-            select(Revision)
-            .where(Revision.entity == "fact", Revision.entity_id == fact_id)
-            .order_by(Revision.id)
-        )
-        return json_response({"data": [revision_dict(r) for r in revisions]})
-
-
-def revision_dict(r: Revision) -> dict[str, Any]:
-    """A revision as served."""
-    return {
-        "id": r.id,
-        "version": r.version,
-        "action": r.action,
-        "author": r.author,
-        "created_at": format_timestamp(r.created_at),
-        "changes": r.changes,
-        "snapshot": r.snapshot,
-    }
+        return json_response({"data": shown})
