@@ -62,9 +62,20 @@ def db_revision(message: str) -> None:
 
 @click.command("load-fixtures")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also overwrite fixture facts a person has changed since they were loaded "
+    "(recorded as revisions; a retracted fact is never republished).",
+)
 @with_appcontext
-def load_fixtures_command(directory: Path | None) -> None:
-    """Load parties, actors, sources and facts from fixtures/ (idempotent, all or nothing)."""
+def load_fixtures_command(directory: Path | None, force: bool) -> None:
+    """Load parties, actors, sources and facts from fixtures/ (a seed: safe to run again).
+
+    Creates what is missing and updates what nobody has changed since it was loaded; facts
+    a person has edited, published or retracted are left as they are and listed as skipped.
+    All or nothing.
+    """
     from .services.fixtures import FixtureError, load_fixtures
 
     directory = directory or (
@@ -73,7 +84,7 @@ def load_fixtures_command(directory: Path | None) -> None:
     try:
         with db.write_transaction() as s:
             report = load_fixtures(
-                s, directory, threshold=current_app.config["NEAR_DUPLICATE_THRESHOLD"]
+                s, directory, threshold=current_app.config["NEAR_DUPLICATE_THRESHOLD"], force=force
             )
     except FixtureError as err:
         raise click.ClickException(f"nothing loaded: {err}") from None

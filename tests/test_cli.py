@@ -130,3 +130,21 @@ def test_tokens_create_list_revoke(bare_app: Flask, bare_session: Session) -> No
     assert runner.invoke(args=["tokens", "revoke", "alice"]).exit_code == 0
     assert "revoked" in runner.invoke(args=["tokens", "list"]).output
     assert runner.invoke(args=["tokens", "revoke", "alice"]).exit_code != 0
+
+
+def test_load_fixtures_again_keeps_an_api_edit_and_says_so(app: Flask, db_session: Session) -> None:
+    from api.services.fact_writes import patch_fact
+
+    fact = db_session.scalar(select(Fact).order_by(Fact.id).limit(1))
+    assert fact is not None
+    patch_fact(db_session, fact, {"summary": "Edited over the API."}, "curator")
+    db_session.flush()
+    out = app.test_cli_runner().invoke(args=["load-fixtures"])
+    assert out.exit_code == 0, out.output
+    assert f"facts: 1 skipped: changed since they were loaded: {fact.key}" in out.output
+    db_session.refresh(fact)
+    assert fact.summary == "Edited over the API."
+    forced = app.test_cli_runner().invoke(args=["load-fixtures", "--force"])
+    assert forced.exit_code == 0 and "facts: 0 created, 1 updated" in forced.output
+    db_session.refresh(fact)
+    assert fact.summary != "Edited over the API." and fact.updated_by == "fixtures"

@@ -38,11 +38,16 @@ class LoadReport:
     counts: dict[str, UpsertCount] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
-        """One human-readable line per kind."""
-        return [
-            f"{kind}: {c.created} created, {c.updated} updated, {c.unchanged} unchanged"
-            for kind, c in self.counts.items()
-        ]
+        """One human-readable line per kind, and one per kind with skipped rows."""
+        out = []
+        for kind, c in self.counts.items():
+            out.append(f"{kind}: {c.created} created, {c.updated} updated, {c.unchanged} unchanged")
+            if c.skipped:
+                out.append(
+                    f"{kind}: {len(c.skipped)} skipped: changed since they were loaded: "
+                    + ", ".join(c.skipped)
+                )
+        return out
 
 
 def _read_yaml(path: Path) -> list[dict[str, Any]]:
@@ -138,10 +143,23 @@ def load_sources(
     return count, ids
 
 
+def touched(fact: Fact) -> bool:
+    """Whether a person changed ``fact`` since the fixtures last wrote it."""
+    return fact.updated_by != AUTHOR
+
+
 def load_facts(
-    session: Session, entries: list[dict[str, Any]], source_ids: dict[str, int]
+    session: Session,
+    entries: list[dict[str, Any]],
+    source_ids: dict[str, int],
+    force: bool = False,
 ) -> UpsertCount:
-    """Insert or refresh facts by ``key``, verifying every quote."""
+    """Create missing facts by ``key``, verifying every quote; refresh only untouched ones.
+
+    A fact a person has changed since it was loaded (edited, published, retracted) is left
+    as it is and reported in ``skipped``; ``force`` overwrites it with the fixture (as a
+    revision), except that a retracted fact is never brought back.
+    """
     count = UpsertCount()
     keys: set[str] = set()
     for entry in entries:
@@ -165,6 +183,8 @@ def load_facts(
             if existing is None:
                 create_fact(session, data, AUTHOR)
                 count.add("created")
+            elif touched(existing) and (not force or existing.status == "retracted"):
+                count.skipped.append(key)
             else:
                 changed = replace_fact(session, existing, build_fact(session, data), AUTHOR)
                 count.add("updated" if changed else "unchanged")
@@ -175,9 +195,16 @@ def load_facts(
 
 
 def load_fixtures(
-    session: Session, directory: Path | None = None, threshold: float = 0.7
+    session: Session,
+    directory: Path | None = None,
+    threshold: float = 0.7,
+    force: bool = False,
 ) -> LoadReport:
-    """Load every fixture file in the caller's transaction; any error raises FixtureError."""
+    """Load every fixture file in the caller's transaction; any error raises FixtureError.
+
+    Fixtures are a seed: what is missing is created, what nobody changed since it was loaded
+    is brought up to date, and what a person changed is left alone (see ``load_facts``).
+    """
     directory = directory or DEFAULT_DIR
     report = LoadReport()
     report.counts["countries"] = load_countries(session)
@@ -193,5 +220,7 @@ def load_fixtures(
     report.counts["sources"], ids = load_sources(
         session, directory, _read_yaml(directory / "sources.yaml"), threshold
     )
-    report.counts["facts"] = load_facts(session, _read_yaml(directory / "facts.yaml"), ids)
+    report.counts["facts"] = load_facts(
+        session, _read_yaml(directory / "facts.yaml"), ids, force=force
+    )
     return report

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -20,6 +20,8 @@ class UpsertCount:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Keys of rows a person changed since they were loaded, left as the person made them.
+    skipped: list[str] = field(default_factory=list)
 
     def add(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.models import Actor, Evidence, Fact, PartyMembership, Revision, Source
 from api.services.evidence import verify_quote
+from api.services.fact_writes import patch_fact, retract_fact
 from api.services.fixtures import FixtureError, load_fixtures
 from api.services.text import normalize
 from api.vocabulary import FACT_TYPES
@@ -130,3 +131,86 @@ def test_one_bad_fact_fails_the_whole_load_naming_it(
     assert err.value.entry == facts[-1]["key"]
     assert where in str(err.value)
     assert _counts(bare_session) == before
+
+
+def _fixture_fact(session: Session, key: str | None = None) -> Fact:
+    fact = session.scalar(select(Fact).where(Fact.key == key) if key else select(Fact).limit(1))
+    assert fact is not None
+    return fact
+
+
+def _revisions(session: Session, fact: Fact) -> int:
+    found = select(func.count()).select_from(Revision).where(Revision.entity_id == fact.id)
+    return session.scalar(found.where(Revision.entity == "fact")) or 0
+
+
+def test_loading_again_keeps_a_curators_edit_and_reports_it(db_session: Session) -> None:
+    fact = _fixture_fact(db_session)
+    patch_fact(db_session, fact, {"summary": "A curator's wording."}, "curator")
+    revisions = _revisions(db_session, fact)
+    report = load_fixtures(db_session, FIXTURES)
+    assert fact.summary == "A curator's wording." and fact.updated_by == "curator"
+    assert _revisions(db_session, fact) == revisions
+    assert report.counts["facts"].skipped == [fact.key]
+    assert f"facts: 1 skipped: changed since they were loaded: {fact.key}" in report.lines()
+
+
+def test_loading_again_never_republishes_a_retracted_fact_even_with_force(
+    db_session: Session,
+) -> None:
+    fact = _fixture_fact(db_session)
+    retract_fact(db_session, fact, "curator")
+    for force in (False, True):
+        report = load_fixtures(db_session, FIXTURES, force=force)
+        assert fact.status == "retracted" and report.counts["facts"].skipped == [fact.key]
+
+
+def test_force_overwrites_an_edited_fact_with_a_revision(
+    db_session: Session, tmp_path: Path
+) -> None:
+    fact = _fixture_fact(db_session)
+    original = fact.summary
+    patch_fact(db_session, fact, {"summary": "A curator's wording."}, "curator")
+    report = load_fixtures(db_session, FIXTURES, force=True)
+    assert fact.summary == original and fact.updated_by == "fixtures"
+    assert report.counts["facts"].updated == 1 and not report.counts["facts"].skipped
+    last = db_session.scalar(
+        select(Revision)
+        .where(Revision.entity == "fact", Revision.entity_id == fact.id)
+        .order_by(Revision.id.desc())
+        .limit(1)
+    )
+    assert last is not None and last.author == "fixtures"
+    assert last.changes is not None and last.changes["summary"]["to"] == original
+
+
+def test_an_untouched_fact_follows_the_fixture_file_but_an_edited_one_does_not(
+    db_session: Session, tmp_path: Path
+) -> None:
+    copy = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, copy)
+    facts = yaml.safe_load((copy / "facts.yaml").read_text())
+    facts[0]["summary"] = "The fixture file's new wording."
+    facts[1]["summary"] = "Another new wording."
+    (copy / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True))
+    edited = _fixture_fact(db_session, facts[1]["key"])
+    patch_fact(db_session, edited, {"summary": "A curator's wording."}, "curator")
+    report = load_fixtures(db_session, copy)
+    assert _fixture_fact(db_session, facts[0]["key"]).summary == "The fixture file's new wording."
+    assert edited.summary == "A curator's wording."
+    assert report.counts["facts"].updated == 1 and report.counts["facts"].skipped == [edited.key]
+
+
+def test_a_fact_a_person_published_under_a_fixture_key_is_left_alone(
+    db_session: Session, tmp_path: Path
+) -> None:
+    copy = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, copy)
+    facts = yaml.safe_load((copy / "facts.yaml").read_text())
+    fact = _fixture_fact(db_session, facts[0]["key"])
+    fact.updated_by = fact.created_by = "curator"  # as if a person had written it
+    facts[0]["summary"] = "The fixture file's new wording."
+    (copy / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True))
+    report = load_fixtures(db_session, copy)
+    assert fact.summary != "The fixture file's new wording."
+    assert report.counts["facts"].skipped == [fact.key]
