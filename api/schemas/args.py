@@ -115,8 +115,15 @@ def _bound(description: str) -> fields.Decimal:
     )
 
 
+# How the filters answer a code, said once in every code parameter's description.
+UNKNOWN_CODE = (
+    " A code that names no party is a 400 that names it and the closest known codes;"
+    " a known party with no matching facts gives an empty list."
+)
+
+
 def _code(description: str) -> fields.String:
-    return fields.String(validate=CODE, metadata={"description": description})
+    return fields.String(validate=CODE, metadata={"description": description + UNKNOWN_CODE})
 
 
 class ListArgs(QueryArgs):
@@ -156,11 +163,18 @@ class FactFilterArgs(QueryArgs):
     dyad = CommaList(
         fields.String(validate=CODE),
         validate=validate.Length(equal=2),
-        metadata={"description": "Two different party codes, unordered.", "uniqueItems": True},
+        metadata={
+            "description": "Two different party codes, unordered." + UNKNOWN_CODE,
+            "uniqueItems": True,
+        },
     )
     actor = fields.String(
         validate=validate.Length(min=1, max=100),
-        metadata={**TEXT, "description": "Actor id or key."},
+        metadata={
+            **TEXT,
+            "description": "Actor id or key. One that names no actor is a 400 that names "
+            "the closest known keys; a known actor with no matching facts gives an empty list.",
+        },
     )
     source = fields.Integer(
         validate=validate.Range(min=1, max=2**31 - 1),

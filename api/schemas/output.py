@@ -110,6 +110,13 @@ class ProblemSchema(Schema):
     detail = fields.String()
     instance = fields.String(allow_none=True)
     errors = fields.Dict(metadata={"description": "Field name to messages."})
+    suggestions = fields.Dict(
+        metadata={"description": "For an unknown code: parameter name to the closest known codes."}
+    )
+    existing = fields.String(
+        metadata={"description": "For a key already in use (409): the URL of the fact that has it."}
+    )
+    history = fields.String(metadata={"description": "For a retracted fact (410): its history."})
 
 
 class SourceListItemSchema(SourceSummarySchema):

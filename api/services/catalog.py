@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -41,6 +42,9 @@ def party_codes(session: Session, version: Any = None) -> dict[str, str]:
     )
 
 
+_PARTY_NAMES = select(Party.code, Party.name)
+
+
 def cached_party_codes(key: str, version: Any, load: Callable[[], Iterable[Any]]) -> dict[str, str]:
     """The code map of the database ``key`` at ``version``; ``load`` gives (code, alpha2,
     numeric) rows when it is not cached (the thin read path shares this cache)."""
@@ -63,6 +67,55 @@ def cached_party_codes(key: str, version: Any, load: Callable[[], Iterable[Any]]
 def resolve_party(session: Session, raw: str, version: Any = None) -> str | None:
     """Resolve an alpha-3, alpha-2 or numeric code (any case) to the party code."""
     return party_codes(session, version).get(raw.strip().upper())
+
+
+def _code_likeness(wanted: str, code: str) -> float:
+    """How alike two codes are: letters in the same place, a shared start, equal length."""
+    same = sum(a == b for a, b in zip(wanted, code, strict=False))
+    prefix = next(
+        (i for i, (a, b) in enumerate(zip(wanted, code, strict=False)) if a != b),
+        min(len(wanted), len(code)),
+    )
+    return same + prefix - 0.5 * abs(len(wanted) - len(code))
+
+
+def closest_codes(session: Session, raw: str, version: Any = None, n: int = 3) -> list[str]:
+    """The known party codes most like ``raw`` (by code, else by name), best first.
+
+    Among equally close codes, parties that have facts come first ("IRK": IRQ before IRL).
+    """
+    wanted = raw.strip().upper()
+    scored = [
+        (score, code)
+        for code in set(party_codes(session, version).values())
+        if (score := _code_likeness(wanted, code.upper())) >= 0.6 * len(wanted) + 0.5
+    ]
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    top = scored[: n * 2]
+    with_facts = {
+        code
+        for _, code in top
+        if session.scalar(
+            select(literal(1)).where(or_(Fact.subject == code, Fact.counterpart == code)).limit(1)
+        )
+    }
+    top.sort(key=lambda item: (-item[0], item[1] not in with_facts, item[1]))
+    found = [code for _, code in top[:n]]
+    if not found:
+        names = {name.upper(): code for code, name in session.execute(_PARTY_NAMES)}
+        found = [names[m] for m in difflib.get_close_matches(wanted, list(names), n=n, cutoff=0.75)]
+    return found
+
+
+def closest_actor_keys(session: Session, raw: str, n: int = 3) -> list[str]:
+    """The known actor keys most like ``raw`` (by key or name), best first."""
+    rows = session.execute(select(Actor.key, Actor.name)).all()
+    by_text = {k.lower(): k for k, _ in rows} | {name.lower(): k for k, name in rows}
+    found: list[str] = []
+    for text in difflib.get_close_matches(raw.strip().lower(), list(by_text), n=n * 2, cutoff=0.5):
+        if by_text[text] not in found:
+            found.append(by_text[text])
+    return found[:n]
 
 
 def _like(column: Any, q: str) -> Any:

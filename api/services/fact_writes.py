@@ -13,7 +13,7 @@ from ..models import Evidence, Fact, Source
 from ..models.base import utcnow
 from ..schemas.fact_input import FactInSchema
 from .dates import parse_date_with_precision
-from .facts import build_fact, replace_fact
+from .facts import build_fact, check_key_free, replace_fact
 from .history import record_change
 from .snapshots import fact_snapshot, source_snapshot
 
@@ -97,10 +97,8 @@ def patch_fact(session: Session, fact: Fact, changes: dict[str, Any], author: st
         merged["unit"] = merged["value_qualifier"] = None
     merged.update(changes)
     data = FactInSchema().load(merged)
-    if data.get("key") != fact.key and data.get("key") is not None:
-        taken = session.scalar(select(Fact.id).where(Fact.key == data["key"], Fact.id != fact.id))
-        if taken is not None:
-            raise ValidationError({"key": [f"Key {data['key']!r} is used by fact {taken}."]})
+    if data.get("key") != fact.key:
+        check_key_free(session, data.get("key"), fact.id)
     return replace_fact(session, fact, build_fact(session, data), author)
 
 

@@ -17,6 +17,26 @@ from .evidence import QuoteNotFound, verify_quote
 from .history import record_change
 
 
+class KeyTaken(ValueError):
+    """A fact key that another fact already has (answered 409, naming that fact)."""
+
+    def __init__(self, key: str, fact_id: int) -> None:
+        self.key, self.fact_id = key, fact_id
+        super().__init__(f"Key {key!r} is already used by fact {fact_id}.")
+
+
+def check_key_free(session: Session, key: str | None, fact_id: int | None = None) -> None:
+    """Raise KeyTaken if a fact other than ``fact_id`` has ``key``."""
+    if key is None:
+        return
+    query = select(Fact.id).where(Fact.key == key)
+    if fact_id is not None:
+        query = query.where(Fact.id != fact_id)
+    taken = session.scalar(query)
+    if taken is not None:
+        raise KeyTaken(key, taken)
+
+
 def resolve_actor(session: Session, ref: Any) -> Actor | None:
     """Find an actor by key or id."""
     if isinstance(ref, int) and not isinstance(ref, bool):
@@ -135,6 +155,7 @@ def build_fact(session: Session, data: dict[str, Any]) -> Fact:
 
 def create_fact(session: Session, data: dict[str, Any], author: str) -> Fact:
     """Validate and store a new fact with its evidence, recording the revision."""
+    check_key_free(session, data.get("key"))
     fact = build_fact(session, data)
     fact.created_by = fact.updated_by = author
     session.add(fact)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Flask, request
 
 from ..db import session, write_transaction
 from ..errors import Problem
@@ -74,3 +74,16 @@ def readable_statuses(args: dict[str, Any]) -> list[str]:
             headers=_challenge(),
         )
     return ["draft", "published", "retracted"] if "all" in asked else asked
+
+
+def init_app(app: Flask) -> None:
+    """Check presented credentials on every API request, before anything is answered.
+
+    A bad, revoked or malformed token is a 401 on public reads too (never a quiet public
+    answer), and before a revalidation could answer 304.
+    """
+
+    @app.before_request
+    def _check_credentials() -> None:
+        if "Authorization" in request.headers and request.path.startswith("/api/"):
+            caller()

@@ -16,9 +16,12 @@ from webargs.flaskparser import is_json_request
 
 from ..db import session
 from ..errors import Problem
-from ..services.catalog import resolve_party
-
-PROBLEM = "application/problem+json"
+from ..services.catalog import (
+    closest_actor_keys,
+    closest_codes,
+    find_actor,
+    resolve_party,
+)
 
 
 class _Parser(type(ArgumentsMixin.ARGUMENTS_PARSER)):  # type: ignore[misc]
@@ -69,31 +72,48 @@ class Blueprint(flask_smorest.Blueprint):
 
 
 def party_code(raw: str, name: str) -> str:
-    """Resolve a party code given in a parameter, or answer 400 naming the parameter."""
+    """Resolve a party code given in a parameter, or answer 400 naming it and the closest."""
     code = resolve_party(session(), raw, data_version_seen())
     if code is None:
+        close = closest_codes(session(), raw, data_version_seen())
+        hint = f": did you mean {' or '.join(close)}?" if close else "."
         raise Problem(
             400,
-            f"Unknown party code {raw!r} in {name}.",
-            slug="invalid-parameters",
-            errors={name: [f"Unknown party {raw!r}: use an ISO 3166-1 code or OPEC / OPEC+."]},
+            f"Unknown party code {raw!r} in {name}{hint}",
+            slug="unknown-code",
+            errors={name: [f"Unknown party {raw!r}{hint} Use an ISO 3166-1 code or OPEC / OPEC+."]},
+            extra={"suggestions": {name: close}},
         )
     return code
 
 
-def filter_code(raw: str) -> str:
-    """A party code for a filter: resolved when known; an unknown one simply matches nothing."""
-    return resolve_party(session(), raw, data_version_seen()) or raw.strip().upper()
+def actor_id(raw: str, name: str = "actor") -> int:
+    """Resolve an actor id or key given in a parameter, or answer 400 naming the closest."""
+    actor = find_actor(session(), raw)
+    if actor is None:
+        close = closest_actor_keys(session(), raw)
+        hint = f": did you mean {' or '.join(close)}?" if close else "."
+        raise Problem(
+            400,
+            f"Unknown actor {raw!r} in {name}{hint}",
+            slug="unknown-code",
+            errors={name: [f"Unknown actor {raw!r}{hint}"]},
+            extra={"suggestions": {name: close}},
+        )
+    return actor.id
 
 
 def resolve_codes(args: dict[str, Any], *names: str) -> dict[str, Any]:
-    """Resolve every party code among ``names`` in place (alpha-2, numeric, any case)."""
+    """Resolve every party code among ``names`` in place (alpha-2, numeric, any case).
+
+    A code that names no party is a 400 (a typo must not look like "no facts").
+    """
     for name in names:
         value = args.get(name)
         if isinstance(value, str):
-            args[name] = filter_code(value)
+            args[name] = party_code(value, name)
         elif isinstance(value, list):
-            args[name] = [filter_code(v) for v in value]
+            args[name] = [party_code(v, name) for v in value]
     if args.get("dyad") and args["dyad"][0] == args["dyad"][1]:
         raise Problem(
             400,

@@ -16,10 +16,9 @@ from ..schemas.args import FactItemArgs, FactListArgs, NoArgs
 from ..schemas.fact_input import FactInSchema, FactPatchSchema
 from ..schemas.output import FactDetailSchema, FactListSchema, FactSchema, RevisionListSchema
 from ..services import as_of, fact_reads, fact_writes, history
-from ..services.catalog import find_actor
 from ..services.facts import create_fact
 from .auth import caller, readable_statuses
-from .common import Blueprint, resolve_codes
+from .common import Blueprint, actor_id, resolve_codes
 from .listing import keyset_list
 from .writes import check_if_match, run_write, write_view
 
@@ -33,8 +32,7 @@ def prepare_fact_args(args: dict[str, Any]) -> dict[str, Any]:
     resolve_codes(args, "subject", "counterpart", "party", "dyad")
     args["status"] = readable_statuses(args)
     if args.get("actor") is not None:
-        actor = find_actor(session(), args["actor"])
-        args["actor"] = actor.id if actor is not None else -1  # an unknown actor matches nothing
+        args["actor"] = actor_id(args["actor"])
     return args
 
 

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, request
+from flask import Response, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from ..db import write_transaction
 from ..errors import Problem
 from ..services import idempotency
 from ..services.fact_writes import Conflict
+from ..services.facts import KeyTaken
 from ..services.importer import ArticleError
 from .auth import require
 
@@ -70,6 +71,14 @@ def _problem_from(err: Exception) -> Problem:
         )
     if isinstance(err, Conflict):
         return Problem(409, str(err), slug="conflict")
+    if isinstance(err, KeyTaken):
+        return Problem(
+            409,
+            str(err),
+            slug="key-taken",
+            errors={"key": [str(err)]},
+            extra={"existing": url_for("facts.FactItem", fact_id=err.fact_id, _external=True)},
+        )
     if isinstance(err, ArticleError):
         return Problem(422, err.problem, slug="invalid-article", errors={"body": [err.problem]})
     if isinstance(err, idempotency.KeyReused):
@@ -120,7 +129,7 @@ def run_write(work: Callable[[Session], Response], *, idempotent: bool = False) 
                     ),
                 )
             return response
-    except (ValidationError, Conflict, ArticleError, idempotency.KeyReused) as err:
+    except (ValidationError, Conflict, KeyTaken, ArticleError, idempotency.KeyReused) as err:
         raise _problem_from(err) from None
     except IntegrityError:
         if key is not None:  # another request with the same key won the race: replay it
