@@ -22,8 +22,10 @@ migrate: venv
 fixtures: migrate
 	$(BIN)/facts load-fixtures
 
+# gunicorn.conf.py picks the process model: with the default memory:// rate-limit storage,
+# one worker process with threads, so the stated limits hold (see docs/configuration.md).
 run: fixtures
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: venv
 	$(BIN)/pytest

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .jsonio import json_response
+from .redact import redact_target
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -52,7 +53,7 @@ def problem_response(
         "title": title or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
-        "instance": request.full_path.rstrip("?") if request else None,
+        "instance": redact_target(request.full_path.rstrip("?")) if request else None,
     }
     if errors:
         body["errors"] = errors

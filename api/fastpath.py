@@ -29,7 +29,6 @@ import logging
 import os
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from functools import lru_cache
@@ -270,11 +269,11 @@ class FastPath:
         window = strategy.get_window_stats(first, *args)
         reset_at = int(window[0] + 1)
         config = self.app.config
+        # No Retry-After: it asks the client to wait, which only a 429 (Flask's) does.
         return [
             (config["RATELIMIT_HEADER_LIMIT"], str(first.amount)),
             (config["RATELIMIT_HEADER_REMAINING"], str(window[1])),
             (config["RATELIMIT_HEADER_RESET"], str(reset_at)),
-            ("Retry-After", str(int(reset_at - time.time()))),
         ]
 
     def _cache_headers(self, tag: str) -> list[tuple[str, str]]:

@@ -24,6 +24,7 @@ OWN_ETAG = {"facts.FactItem", "sources.SourceItem"}
 # Response headers a browser script may read (CORS).
 EXPOSE_HEADERS = (
     "ETag",
+    "Idempotent-Replayed",
     "Link",
     "Location",
     "Retry-After",

@@ -23,12 +23,16 @@ def readyz() -> Response:
     from ..errors import problem_response
 
     engine = current_app.extensions["db_engine"]
+    # A probe (or a load balancer) is asked to look again shortly, as the API's 503s do.
+    retry = {"Retry-After": "5"}
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
             current = current_revision(conn)
     except Exception:  # any failure to reach the database means not ready
-        return problem_response(503, "The database is unreachable.", slug="not-ready")
+        return problem_response(
+            503, "The database is unreachable.", slug="not-ready", headers=retry
+        )
     head = head_revision()
     if current != head:
         return problem_response(
@@ -36,5 +40,6 @@ def readyz() -> Response:
             f"The database schema is at {current or 'no revision'}, the code expects {head}; "
             "run `facts db upgrade`.",
             slug="not-ready",
+            headers=retry,
         )
     return json_response({"status": "ready", "database": engine.dialect.name, "revision": head})
