@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask import Config, Flask, current_app
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from . import cli_dump, db, migrate
+from . import __version__, cli_dump, db, migrate
 
 
 @click.group("db")
@@ -223,16 +225,64 @@ def tokens_revoke(name: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Attach the commands to the app's CLI."""
+    """Attach the commands to the app's CLI (and drop those extensions add)."""
+    app.cli.commands.pop("openapi", None)  # flask-smorest's; the API serves openapi.json
     for cmd in (db_group, load_fixtures_command, import_command, verify_command, tokens_group):
         app.cli.add_command(cmd)
     cli_dump.register(app.cli)
 
 
+# Operator commands (migrations, dumps, imports) may rightly run for minutes, and a person
+# watches them: no statement deadline. The connect and TCP timeouts still apply.
+CLI_SETTINGS = {"DATABASE_TIMEOUT": 0, "DATABASE_STATEMENT_TIMEOUT": 0}
+
+
 def _create_app() -> Flask:
     from . import create_app
+    from .config import Defaults
 
-    return create_app()
+    config = Config(str(Path.cwd()))
+    config.from_object(Defaults)
+    config.from_prefixed_env("FACTS")
+    config.update(CLI_SETTINGS)
+    return create_app(dict(config))
 
 
-main = FlaskGroup(create_app=_create_app, add_default_commands=True, help="bilateral-facts")
+def missing_table(err: OperationalError | ProgrammingError) -> str | None:
+    """The table an error says does not exist (SQLite or PostgreSQL), if that is the error."""
+    text = str(err.orig)
+    found = re.search(r"no such table: (\S+)", text)
+    if found is None and getattr(err.orig, "sqlstate", None) == "42P01":
+        found = re.search(r'relation "([^"]+)" does not exist', text)
+    return found.group(1) if found else None
+
+
+class FactsGroup(FlaskGroup):
+    """``facts``: the project's commands only, and one line for a database without schema."""
+
+    def _load_plugin_commands(self) -> None:
+        # Commands other installed packages publish (Flask-Limiter's `limiter`) are not ours.
+        self._loaded_plugin_commands = True
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a missing table is a one-line error naming the database."""
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as err:
+            table = missing_table(err)
+            if table is None:
+                raise
+            engine = ctx.ensure_object(ScriptInfo).load_app().extensions["db_engine"]
+            url = engine.url.render_as_string(hide_password=True)
+            raise click.ClickException(
+                f"the database {url} has no table {table!r}: run `facts db upgrade` first"
+            ) from None
+
+
+main = FactsGroup(
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,  # Flask's would show Flask's version
+    help="bilateral-facts: manage the database, its data and API tokens.",
+)
+main = click.version_option(__version__, "--version", prog_name="facts")(main)

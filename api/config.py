@@ -2,16 +2,48 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from . import __version__
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_database_url(package_dir: Path = PACKAGE_DIR) -> str:
+    """The project's instance/facts.db in a source checkout, else ./instance/facts.db.
+
+    A checkout is the folder holding setup.cfg above the package: there every command
+    (`facts`, gunicorn, tests' subprocesses) uses the same file from whatever directory it
+    runs in. An installed package has no project folder, so the working directory's is used.
+    """
+    root = package_dir.parent
+    if (root / "setup.cfg").is_file():
+        return f"sqlite:///{root / 'instance' / 'facts.db'}"
+    return "sqlite:///instance/facts.db"
 
 
 class Defaults:
     """Defaults for every setting (documented in docs/configuration.md)."""
 
     # SQLAlchemy URL; a relative SQLite path is taken from the working directory.
-    DATABASE_URL = "sqlite:///instance/facts.db"
-    # Seconds a SQLite connection waits for a lock before giving up.
-    SQLITE_BUSY_TIMEOUT = 15
+    DATABASE_URL = default_database_url()
+    # Seconds a SQLite connection waits for a lock before giving up (a request waits this
+    # long at most behind another writer, then gets 503).
+    SQLITE_BUSY_TIMEOUT = 5
+    # PostgreSQL: the client-side deadline (seconds) of every statement, commit, rollback
+    # and ping; a call that overruns it has its connection cut (api/dbdeadline.py), so a
+    # silent database gives a 503 instead of a hung worker. 0 turns it off.
+    DATABASE_TIMEOUT = 5
+    # PostgreSQL's own statement_timeout (seconds); unset, 1 s less than DATABASE_TIMEOUT,
+    # so the server cancels a slow statement cleanly before the client cuts. 0: none.
+    DATABASE_STATEMENT_TIMEOUT = None
+    # PostgreSQL: seconds to establish a connection (libpq connect_timeout, at least 2).
+    DATABASE_CONNECT_TIMEOUT = 3
+    # PostgreSQL: TCP keepalives and tcp_user_timeout, so the kernel gives up on a peer
+    # that vanished within about this many seconds. 0 leaves the OS defaults.
+    DATABASE_TCP_TIMEOUT = 10
+    # Seconds a request waits for a free connection in the pool.
+    DATABASE_POOL_TIMEOUT = 5
     # SQLite page cache per connection, in MB.
     SQLITE_CACHE_MB = 32
     # Echo SQL to the log (debugging only).

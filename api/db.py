@@ -10,8 +10,10 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import Engine, create_engine, event, select, update
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from . import dbdeadline
 
 
 # The scoped session looks up the current app's factory, so tests and several
@@ -25,12 +27,29 @@ session: scoped_session[Session] = scoped_session(_app_session)  # type: ignore[
 
 
 def make_engine(
-    url: str, *, busy_timeout: int = 15, echo: bool = False, cache_mb: int = 32
+    url: str,
+    *,
+    busy_timeout: float = 5,
+    echo: bool = False,
+    cache_mb: int = 32,
+    timeout: float = 0,
+    statement_timeout: float | None = None,
+    connect_timeout: float = 0,
+    tcp_timeout: float = 0,
+    pool_timeout: float = 30,
 ) -> Engine:
-    """Create an engine with the pragmas and transaction handling each backend needs."""
+    """Create an engine with the pragmas and transaction handling each backend needs.
+
+    ``timeout`` (seconds, 0: none) is the client-side deadline of every PostgreSQL call;
+    the other limits are PostgreSQL's too (see docs/configuration.md).
+    """
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return _postgresql_engine(
+            parsed, echo, timeout, statement_timeout, connect_timeout, tcp_timeout, pool_timeout
+        )
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        return create_engine(url, echo=echo, pool_pre_ping=True, pool_timeout=pool_timeout)
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -60,6 +79,55 @@ def make_engine(
     return engine
 
 
+def _postgresql_engine(
+    url: URL,
+    echo: bool,
+    timeout: float,
+    statement_timeout: float | None,
+    connect_timeout: float,
+    tcp_timeout: float,
+    pool_timeout: float,
+) -> Engine:
+    """A PostgreSQL engine that gives up within seconds when the server stops answering."""
+    given = set(url.query)  # parameters written in the URL win over the settings
+    args: dict[str, Any] = {}
+    if connect_timeout:
+        args["connect_timeout"] = max(2, round(connect_timeout))  # libpq's minimum is 2
+    if tcp_timeout:
+        # A peer that vanishes is noticed by the kernel: unacknowledged data and
+        # unanswered keepalive probes give up after about tcp_timeout seconds.
+        idle = max(1, round(tcp_timeout / 2))
+        args.update(
+            keepalives=1,
+            keepalives_idle=idle,
+            keepalives_interval=max(1, round(idle / 3)),
+            keepalives_count=3,
+            tcp_user_timeout=int(tcp_timeout * 1000),
+        )
+    if statement_timeout is None:
+        # Below the client deadline, so the server's own clean cancel comes first.
+        statement_timeout = max(timeout - 1, timeout * 0.8)
+    if statement_timeout and "statement_timeout" not in str(url.query.get("options", "")):
+        options = url.query.get("options", "")
+        extra = f"-c statement_timeout={int(statement_timeout * 1000)}"
+        args["options"] = f"{options} {extra}".strip() if isinstance(options, str) else extra
+    engine = create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_timeout=pool_timeout,
+        connect_args={k: v for k, v in args.items() if k not in given or k == "options"},
+    )
+    if timeout:
+        dbdeadline.guard_dialect(engine.dialect, timeout)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbdeadline.guard_connection(dbapi_conn, timeout)
+
+    return engine
+
+
 def init_app(app: Flask) -> None:
     """Create the app's engine and session factory."""
     engine = make_engine(
@@ -67,6 +135,11 @@ def init_app(app: Flask) -> None:
         busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"],
         echo=app.config["DATABASE_ECHO"],
         cache_mb=app.config["SQLITE_CACHE_MB"],
+        timeout=app.config["DATABASE_TIMEOUT"],
+        statement_timeout=app.config["DATABASE_STATEMENT_TIMEOUT"],
+        connect_timeout=app.config["DATABASE_CONNECT_TIMEOUT"],
+        tcp_timeout=app.config["DATABASE_TCP_TIMEOUT"],
+        pool_timeout=app.config["DATABASE_POOL_TIMEOUT"],
     )
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)

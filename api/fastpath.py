@@ -42,7 +42,9 @@ from werkzeug.sansio.utils import get_current_url
 from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request
 
+from . import dbdeadline
 from .db import DATA_VERSION_SQL
+from .dbdeadline import WATCHDOG
 from .schemas.args import CODE_PATTERN, parse_date_param
 from .services import fast_facts
 from .services.catalog import cached_party_codes
@@ -156,6 +158,8 @@ class FastPath:
         self.enabled = bool(app.config["FAST_PATH"]) and app.config["CORS_ORIGINS"] == "*"
         self.engine = app.extensions["db_engine"]
         self.dialect = self.engine.dialect.name
+        pg = self.dialect == "postgresql"
+        self.deadline = float(app.config.get("DATABASE_TIMEOUT") or 0) if pg else 0.0
         self.codec = cursor_codec(app.config)
         self.public_cache = [
             ("Cache-Control", public_cache_control(int(app.config["CACHE_MAX_AGE"]))),
@@ -221,7 +225,15 @@ class FastPath:
             return bind.connection.dbapi_connection, lambda: None
         held = getattr(self._local, "conn", None)
         if held is None or held[0] != os.getpid():  # new thread, or a forked worker
-            proxied = self.engine.raw_connection()
+            if WATCHDOG.troubled(self.deadline):
+                # The database just failed to answer: a connection attempt here and then
+                # another in Flask would double the wait; Flask alone answers (503 or 200).
+                raise _Fallback
+            try:
+                proxied = self.engine.raw_connection()
+            except Exception:
+                dbdeadline.gave_up()  # Flask's path answers without waiting a second time
+                raise
             dbapi = proxied.dbapi_connection
             proxied.detach()
             if self.dialect != "sqlite":
@@ -467,7 +479,7 @@ class FastPath:
             if self.dialect == "postgresql" and getattr(conn, "autocommit", False):
                 # A server-side cursor, in a transaction of its own: one snapshot, rows
                 # arriving in batches.
-                with conn.transaction():
+                with dbdeadline.transaction(conn):  # BEGIN and COMMIT under the deadline
                     cur = conn.cursor(name="bf_export")
                     cur.execute(statement, binds)
                     while batch := cur.fetchmany(_EXPORT_BATCH):

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
 from flask import Flask
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from api import db
+from api import __version__, db
+from api.config import Defaults, default_database_url
 from api.models import Evidence, Fact, Source
 from tests.conftest import FIXTURES, read_seed
+from tests.databases import database_url
 
 
 def _sources(session: Session) -> int:
@@ -148,3 +155,48 @@ def test_load_fixtures_again_keeps_an_api_edit_and_says_so(app: Flask, db_sessio
     assert forced.exit_code == 0 and "facts: 0 created, 1 updated" in forced.output
     db_session.refresh(fact)
     assert fact.summary != "Edited over the API." and fact.updated_by == "fixtures"
+
+
+def test_the_default_database_is_the_projects_wherever_a_command_runs(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    assert f"sqlite:///{root / 'instance' / 'facts.db'}" == Defaults.DATABASE_URL
+    checkout = tmp_path / "checkout"
+    (checkout / "api").mkdir(parents=True)
+    (checkout / "setup.cfg").write_text("[metadata]\n")
+    found = default_database_url(checkout / "api")
+    assert found == f"sqlite:///{checkout / 'instance' / 'facts.db'}"
+    # Installed (no project folder above the package): the working directory's instance/.
+    assert default_database_url(tmp_path / "site-packages" / "api") == "sqlite:///instance/facts.db"
+
+
+def _facts(*args: str, cwd: Path, url: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTS_", "FLASK_"))}
+    if url:
+        env["FACTS_DATABASE_URL"] = url
+    command = [str(Path(sys.executable).parent / "facts"), *args]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_a_database_without_the_schema_is_one_line_naming_it(backend: str, tmp_path: Path) -> None:
+    url = database_url(backend, "empty", tmp_path)
+    article = tmp_path / "article.txt"
+    article.write_text(read_seed("002_"), encoding="utf-8")
+    for args in (["tokens", "list"], ["import", str(article)]):
+        out = _facts(*args, cwd=tmp_path, url=url)
+        assert out.returncode == 1, (args, out.stderr)
+        assert out.stdout == "" and "Traceback" not in out.stderr
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1, (args, out.stderr)
+        assert "facts db upgrade" in lines[0]
+        assert make_url(url).render_as_string(hide_password=True) in lines[0]
+    assert not (tmp_path / "instance").exists()
+
+
+def test_help_lists_only_the_projects_commands(tmp_path: Path) -> None:
+    out = _facts("--help", cwd=tmp_path, url=f"sqlite:///{tmp_path / 'help.db'}")
+    assert out.returncode == 0, out.stderr
+    listed = set(re.findall(r"^  ([a-z][a-z-]*)  ", out.stdout.split("Commands:")[1], re.M))
+    assert {"db", "load-fixtures", "import", "verify", "tokens", "export"} <= listed
+    assert not listed & {"run", "shell", "routes", "limiter", "openapi"}, listed
+    version = _facts("--version", cwd=tmp_path, url=f"sqlite:///{tmp_path / 'help.db'}")
+    assert version.stdout.strip() == f"facts, version {__version__}"

@@ -21,7 +21,7 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
     with app.extensions["db_engine"].connect() as conn:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 15000
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
 
 
 def test_writes_begin_immediate_and_reads_deferred(tmp_path: Path) -> None:
