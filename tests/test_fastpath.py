@@ -58,7 +58,7 @@ PAGES = [
     "/api/v1/facts?dyad=IRQ,RUS&sort=-date&limit=50",
     "/api/v1/facts?dyad=ru,iq&limit=3",  # alpha-2, lower case
     "/api/v1/facts?dyad=643,368&limit=3",  # numeric
-    "/api/v1/facts?dyad=RUS,XXX",  # well-formed, unknown: matches nothing
+    "/api/v1/facts?dyad=RUS,ISL",  # a known party with no facts: an empty page
     "/api/v1/facts?subject=RUS&limit=2",
     "/api/v1/facts?counterpart=IRQ&sort=id",
     "/api/v1/facts?party=OPEC&sort=-id&limit=4",
@@ -83,6 +83,14 @@ PAGES = [
 def test_pages_and_exports_match_flask(app: Flask, client: FlaskClient, url: str) -> None:
     r = same(app, client, url)
     assert r.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["dyad=RUS,XXX", "party=IRK", "subject=QQ&format=csv"])
+def test_unknown_codes_get_flasks_400_from_both_paths(
+    app: Flask, client: FlaskClient, query: str
+) -> None:
+    r = same(app, client, f"/api/v1/facts?{query}", served=False)
+    assert r.status_code == 400 and r.get_json()["type"] == "/problems/unknown-code"
 
 
 @pytest.mark.parametrize(

@@ -66,6 +66,7 @@ def register(app: Flask) -> Api:
     """Create the flask-smorest Api and register v1's blueprints on it."""
     from . import (
         actors,
+        auth,
         caching,
         changes,
         docs,
@@ -103,5 +104,6 @@ def register(app: Flask) -> Api:
     api.register_blueprint(changes.blp, url_prefix=f"{PREFIX}/changes")
     app.register_blueprint(health.bp)
     docs.init_app(app)
+    auth.init_app(app)  # before the revalidation hook: a bad token never gets a 304
     caching.init_app(app, api)
     return api
