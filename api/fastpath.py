@@ -319,7 +319,10 @@ class FastPath:
             return cur.fetchall()
 
         codes = cached_party_codes(self.codes_key, f"{id(self.engine)}:{version}", load)
-        return codes.get(raw.upper()) or raw.upper()
+        found = codes.get(raw.upper())
+        if found is None:  # Flask answers the 400 that names it and the closest codes
+            raise _Fallback
+        return found
 
     # -- GET /api/v1/facts ------------------------------------------------------------
 
