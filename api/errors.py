@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .jsonio import json_response
-from .redact import redact_target
+from .redact import mask_tokens, redact_target
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -59,6 +59,8 @@ def problem_response(
         body["errors"] = errors
     if extra:
         body.update(extra)
+    # A token sent where it does not belong (a parameter's name or value) is never echoed.
+    body = mask_tokens(body)  # type: ignore[assignment]
     return json_response(body, status=status, headers=headers, mimetype=PROBLEM)
 
 

@@ -90,3 +90,14 @@ def redact_text(text: str) -> str:
         return f"{name}={MASK}" if is_secret_name(name) and value else found.group(0)
 
     return _TEXT_TOKEN.sub(MASK, _TEXT_PAIR.sub(pair, text))
+
+
+def mask_tokens(value: object) -> object:
+    """``value`` (a string, or lists and dicts of them, keys included) with tokens masked."""
+    if isinstance(value, str):
+        return _TEXT_TOKEN.sub(MASK, value) if _PREFIX in value.lower() else value
+    if isinstance(value, dict):
+        return {mask_tokens(k): mask_tokens(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_tokens(v) for v in value]
+    return value

@@ -185,3 +185,13 @@ def test_a_good_token_still_reads_with_drafts(
     client.post("/api/v1/facts", json={**NEW_FACT, "evidence": evidence(db_session)}, headers=auth)
     drafts = client.get("/api/v1/facts?status=draft", headers=auth).get_json()["data"]
     assert drafts and client.get("/api/v1/facts", headers=auth).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["bft_SECRETSECRET", "bft_SECRETSECRET=1", "actor=bft_SECRETSECRET", "q=x&Bft_SECRETSECRET"],
+)
+def test_a_token_in_the_query_is_never_echoed(client: FlaskClient, query: str) -> None:
+    r = client.get(f"/api/v1/facts?{query}")
+    problem(r, 400)
+    assert "SECRETSECRET" not in r.get_data(as_text=True)
