@@ -119,12 +119,7 @@ def _postgresql_engine(
         connect_args={k: v for k, v in args.items() if k not in given or k == "options"},
     )
     if timeout:
-        dbdeadline.guard_dialect(engine.dialect, timeout)
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-            dbdeadline.guard_connection(dbapi_conn, timeout)
-
+        dbdeadline.guard_engine(engine, timeout)
     return engine
 
 

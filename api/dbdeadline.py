@@ -17,20 +17,36 @@ import os
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
 from typing import Any
 
 import psycopg
+from sqlalchemy import event
 
 log = logging.getLogger(__name__)
 
 _now = time.monotonic
 _ident = threading.get_ident
-# Per thread: when its request's connection attempt failed (``gave_up``).
-_gave_up = threading.local()
-_GAVE_UP_FOR = 1.0
+_NEVER = float("-inf")
+
+
+class Trouble:
+    """When one engine's database last failed to answer: a call cut, or a failed connect."""
+
+    __slots__ = ("at",)
+
+    def __init__(self) -> None:
+        self.at = _NEVER
+
+    def note(self) -> None:
+        """The database failed to answer just now."""
+        self.at = _now()
+
+    def recent(self, window: float) -> bool:
+        """Whether it failed to answer within the last ``window`` seconds."""
+        return _now() - self.at < window
 
 
 class Watchdog:
@@ -38,30 +54,20 @@ class Watchdog:
 
     def __init__(self, interval: float = 0.1) -> None:
         self.interval = interval
-        self._armed: dict[int, tuple[float, Any]] = {}
+        self._armed: dict[int, tuple[float, Any, Trouble]] = {}
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.cuts = 0
-        # When a call last overran or a connection attempt last failed (monotonic clock).
-        self.trouble_at = float("-inf")
 
-    def arm(self, conn: Any, seconds: float) -> None:
+    def arm(self, conn: Any, seconds: float, trouble: Trouble) -> None:
         """Give the calling thread's next call on ``conn`` ``seconds`` to finish."""
         if self._thread is None:
             self._start()
-        self._armed[_ident()] = (_now() + seconds, conn)
+        self._armed[_ident()] = (_now() + seconds, conn, trouble)
 
     def disarm(self) -> None:
         """The calling thread's call has finished."""
         self._armed.pop(_ident(), None)
-
-    def note_trouble(self) -> None:
-        """Remember that the database just failed to answer (a cut or a failed connect)."""
-        self.trouble_at = _now()
-
-    def troubled(self, window: float) -> bool:
-        """Whether the database failed to answer within the last ``window`` seconds."""
-        return _now() - self.trouble_at < window
 
     def _start(self) -> None:
         with self._lock:
@@ -87,9 +93,9 @@ class Watchdog:
                 # Only if still the same call: it may have finished since the copy.
                 if entry[0] <= now and self._armed.get(key) is entry:
                     self._armed.pop(key, None)
-                    self._cut(entry[1])
+                    self._cut(entry[1], entry[2])
 
-    def _cut(self, conn: Any) -> None:
+    def _cut(self, conn: Any, trouble: Trouble) -> None:
         try:
             fd = conn.fileno()
             dup = socket.socket(fileno=os.dup(fd))
@@ -98,7 +104,7 @@ class Watchdog:
         # Before the blocked call wakes up: what it does next (a ping, a reconnect, the thin
         # path's fallback) already knows the database is silent.
         self.cuts += 1
-        self.note_trouble()
+        trouble.note()
         try:
             # Shutdown acts on the socket itself (shared with libpq's descriptor), so the
             # blocked read returns at once; closing only the duplicate leaves libpq's fd.
@@ -112,46 +118,46 @@ class Watchdog:
 
 WATCHDOG = Watchdog()
 os.register_at_fork(after_in_child=WATCHDOG._forget)
+# Each guarded engine's trouble, by its dialect (one per engine).
+_TROUBLES: weakref.WeakKeyDictionary[Any, Trouble] = weakref.WeakKeyDictionary()
+# Per thread: the engine whose connection attempt this request gave up on, and when.
+_gave_up = threading.local()
+_GAVE_UP_FOR = 1.0
 
 
 @contextmanager
-def guarded(conn: Any, seconds: float) -> Iterator[None]:
-    """Run the block's database call under the deadline (no-op when ``seconds`` is 0)."""
-    if not seconds:
+def guarded(conn: Any, seconds: float, trouble: Trouble | None) -> Iterator[None]:
+    """Run the block's database call under the deadline (no-op without one)."""
+    if not seconds or trouble is None:
         yield
         return
-    WATCHDOG.arm(conn, seconds)
+    WATCHDOG.arm(conn, seconds, trouble)
     try:
         yield
     finally:
         WATCHDOG.disarm()
 
 
-def deadline_of(conn: Any) -> float:
-    """The deadline a guarded psycopg connection's calls get (0: none)."""
-    return float(getattr(conn.cursor_factory, "deadline", 0))
-
-
 @contextmanager
 def transaction(conn: Any) -> Iterator[None]:
     """``conn.transaction()`` with its BEGIN and its COMMIT/ROLLBACK each under the deadline."""
-    seconds = deadline_of(conn)
+    factory = conn.cursor_factory
+    seconds, trouble = getattr(factory, "deadline", 0), getattr(factory, "trouble", None)
     tx = conn.transaction()
-    with guarded(conn, seconds):
+    with guarded(conn, seconds, trouble):
         tx.__enter__()
     try:
         yield
     except BaseException as exc:
-        with guarded(conn, seconds):
+        with guarded(conn, seconds, trouble):
             if not tx.__exit__(type(exc), exc, exc.__traceback__):
                 raise
     else:
-        with guarded(conn, seconds):
+        with guarded(conn, seconds, trouble):
             tx.__exit__(None, None, None)
 
 
-@cache
-def cursor_classes(seconds: float) -> tuple[type[Any], type[Any]]:
+def cursor_classes(seconds: float, trouble: Trouble) -> tuple[type[Any], type[Any]]:
     """psycopg cursor classes (client-side, server-side) whose calls run under the deadline."""
     arm, disarm = WATCHDOG.arm, WATCHDOG.disarm
 
@@ -162,14 +168,14 @@ def cursor_classes(seconds: float) -> tuple[type[Any], type[Any]]:
         deadline = seconds
 
         def execute(self, *args: Any, **kwargs: Any) -> Any:
-            arm(self._conn, seconds)
+            arm(self._conn, seconds, trouble)
             try:
                 return super().execute(*args, **kwargs)
             finally:
                 disarm()
 
         def executemany(self, *args: Any, **kwargs: Any) -> Any:
-            arm(self._conn, seconds)
+            arm(self._conn, seconds, trouble)
             try:
                 return super().executemany(*args, **kwargs)
             finally:
@@ -182,7 +188,7 @@ def cursor_classes(seconds: float) -> tuple[type[Any], type[Any]]:
         deadline = seconds
 
         def _guard(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-            arm(self._conn, seconds)
+            arm(self._conn, seconds, trouble)
             try:
                 return call(*args, **kwargs)
             finally:
@@ -210,65 +216,72 @@ def cursor_classes(seconds: float) -> tuple[type[Any], type[Any]]:
             while rows := self.fetchmany(self.itersize):
                 yield from rows
 
+    Cursor.trouble = ServerCursor.trouble = trouble  # type: ignore[attr-defined]
     return Cursor, ServerCursor
 
 
-def guard_connection(dbapi_conn: Any, seconds: float) -> None:
-    """Make a new psycopg connection's cursors run under the deadline."""
-    dbapi_conn.cursor_factory, dbapi_conn.server_cursor_factory = cursor_classes(seconds)
+def trouble_of(engine: Any) -> Trouble | None:
+    """The trouble record of an engine ``guard_engine`` guarded (None otherwise)."""
+    return _TROUBLES.get(engine.dialect)
 
 
-def guard_dialect(dialect: Any, seconds: float) -> None:
-    """Put commit and rollback under the deadline; skip pings while the database is silent.
+def gave_up(engine: Any) -> None:
+    """This thread's request could not connect to ``engine``: its next attempt fails at once.
 
-    Statements are guarded by the cursors (``guard_connection``). A pre-ping right after a
+    A request that the thin path hands on to Flask would otherwise wait for a connection
+    twice in a row. The mark is used by the next attempt, or lapses within a second.
+    """
+    _gave_up.dialect, _gave_up.at = engine.dialect, _now()
+
+
+def guard_engine(engine: Any, seconds: float) -> None:
+    """Put every call of a PostgreSQL engine under the deadline.
+
+    Statements, pre-pings and server-side fetches go through the cursor classes set on
+    each new connection; commit and rollback through the dialect. A pre-ping right after a
     call overran or a connect failed would only wait out the deadline again: it reports the
     connection dead instead, so the pool reconnects (bounded by connect_timeout).
     """
+    trouble = _TROUBLES[engine.dialect] = Trouble()
+    classes = cursor_classes(seconds, trouble)
+    dialect = engine.dialect
+
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.cursor_factory, dbapi_conn.server_cursor_factory = classes
+
+    event.listen(engine, "connect", on_connect)
 
     def around(call: Callable[[Any], Any]) -> Callable[[Any], Any]:
         def guarded_call(dbapi_conn: Any) -> Any:
-            arm(dbapi_conn, seconds)
+            WATCHDOG.arm(dbapi_conn, seconds, trouble)
             try:
                 return call(dbapi_conn)
             finally:
-                disarm()
+                WATCHDOG.disarm()
 
         return guarded_call
 
-    arm, disarm = WATCHDOG.arm, WATCHDOG.disarm
     dialect.do_commit = around(dialect.do_commit)
     dialect.do_rollback = around(dialect.do_rollback)
     ping = dialect.do_ping
 
     def do_ping(dbapi_conn: Any) -> bool:
-        if WATCHDOG.troubled(seconds):
-            return False
-        return bool(ping(dbapi_conn))
+        return False if trouble.recent(seconds) else bool(ping(dbapi_conn))
 
     dialect.do_ping = do_ping
-
     connect = dialect.connect
 
     def connect_once(*args: Any, **kwargs: Any) -> Any:
-        if _now() - getattr(_gave_up, "at", float("-inf")) < _GAVE_UP_FOR:
-            _gave_up.at = float("-inf")
-            raise psycopg.errors.ConnectionTimeout(
-                "connection timeout expired (this request's first attempt failed)"
-            )
+        if getattr(_gave_up, "dialect", None) is dialect:
+            _gave_up.dialect = None
+            if _now() - _gave_up.at < _GAVE_UP_FOR:
+                raise psycopg.errors.ConnectionTimeout(
+                    "connection timeout expired (this request's first attempt failed)"
+                )
         try:
             return connect(*args, **kwargs)
         except psycopg.OperationalError:
-            WATCHDOG.note_trouble()
+            trouble.note()
             raise
 
     dialect.connect = connect_once
-
-
-def gave_up() -> None:
-    """This thread's request could not connect: its next attempt fails at once.
-
-    A request that the thin path hands on to Flask would otherwise wait for a connection
-    twice in a row. The mark is used by the next attempt, or lapses within a second.
-    """
-    _gave_up.at = _now()

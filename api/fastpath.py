@@ -44,7 +44,6 @@ from werkzeug.wrappers import Request
 
 from . import dbdeadline
 from .db import DATA_VERSION_SQL
-from .dbdeadline import WATCHDOG
 from .schemas.args import CODE_PATTERN, parse_date_param
 from .services import fast_facts
 from .services.catalog import cached_party_codes
@@ -158,8 +157,8 @@ class FastPath:
         self.enabled = bool(app.config["FAST_PATH"]) and app.config["CORS_ORIGINS"] == "*"
         self.engine = app.extensions["db_engine"]
         self.dialect = self.engine.dialect.name
-        pg = self.dialect == "postgresql"
-        self.deadline = float(app.config.get("DATABASE_TIMEOUT") or 0) if pg else 0.0
+        self.deadline = float(app.config.get("DATABASE_TIMEOUT") or 0)
+        self.trouble = dbdeadline.trouble_of(self.engine)  # None: no deadline (SQLite)
         self.codec = cursor_codec(app.config)
         self.public_cache = [
             ("Cache-Control", public_cache_control(int(app.config["CACHE_MAX_AGE"]))),
@@ -225,14 +224,14 @@ class FastPath:
             return bind.connection.dbapi_connection, lambda: None
         held = getattr(self._local, "conn", None)
         if held is None or held[0] != os.getpid():  # new thread, or a forked worker
-            if WATCHDOG.troubled(self.deadline):
+            if self.trouble is not None and self.trouble.recent(self.deadline):
                 # The database just failed to answer: a connection attempt here and then
                 # another in Flask would double the wait; Flask alone answers (503 or 200).
                 raise _Fallback
             try:
                 proxied = self.engine.raw_connection()
             except Exception:
-                dbdeadline.gave_up()  # Flask's path answers without waiting a second time
+                dbdeadline.gave_up(self.engine)  # Flask's path answers without a 2nd wait
                 raise
             dbapi = proxied.dbapi_connection
             proxied.detach()

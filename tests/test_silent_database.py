@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from api import create_app, db, errors, migrate
-from api.dbdeadline import WATCHDOG
+from api.dbdeadline import WATCHDOG, Trouble, trouble_of
 from api.fastpath import FastPath
 from api.services.parties import load_countries
 from tests.databases import PG_SKIP, database_url
@@ -67,7 +67,6 @@ def proxy(pg_url: str) -> Iterator[SilentProxy]:
     found = SilentProxy((url.host or "127.0.0.1", url.port or 5432))
     yield found
     found.close()
-    WATCHDOG.trouble_at = float("-inf")  # later tests' pools need not reconnect
 
 
 def _via(proxy: SilentProxy, pg_url: str) -> str:
@@ -137,9 +136,8 @@ def test_a_silent_database_answers_503_in_seconds_and_recovery_needs_no_restart(
         assert response.status_code == 503 and took < DEADLINE + CONNECT + 1.5, took
 
         # (b) a request that needs a new connection gives up at the connect timeout, once
-        # (not once in the thin path and again in Flask's): a fresh app, no connections,
-        # no earlier trouble remembered.
-        WATCHDOG.trouble_at = float("-inf")
+        # (not once in the thin path and again in Flask's): a fresh app (its own engine, no
+        # connections, no trouble remembered).
         fresh = _app(_via(proxy, pg_url))
         response, took = _timed(fresh.test_client(), "/api/v1/facts")
         _unavailable(response)
@@ -200,8 +198,12 @@ def test_the_watchdog_cuts_a_call_that_overruns_its_deadline(pg_url: str) -> Non
             assert db.session().execute(text("SELECT 3")).scalar() == 3
             db.session.remove()
         assert WATCHDOG.cuts == cuts + 1
+        # What an engine remembers is its own: another database's requests are not slowed.
+        other = _app(pg_url)
+        trouble, untouched = (trouble_of(a.extensions["db_engine"]) for a in (app, other))
+        assert trouble is not None and trouble.recent(DEADLINE)
+        assert untouched is not None and not untouched.recent(DEADLINE)
     finally:
-        WATCHDOG.trouble_at = float("-inf")
         app.extensions["db_engine"].dispose()
 
 
@@ -223,7 +225,7 @@ def test_a_commit_the_database_never_answers_is_cut(proxy: SilentProxy, pg_url: 
 
 
 def test_a_forked_child_starts_with_no_armed_calls_and_no_thread() -> None:
-    WATCHDOG.arm(object(), 60)
+    WATCHDOG.arm(object(), 60, Trouble())
     try:
         pid = os.fork()
         if pid == 0:  # the child: exit at once, reporting what it inherited
