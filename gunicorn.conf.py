@@ -38,6 +38,9 @@ logger_class = "api.serving.RedactingLogger"
 # Load the app once in the master and fork it; each worker then drops the inherited pool.
 preload_app = True
 timeout = int(os.environ.get("FACTS_TIMEOUT", "120"))
+# The longest request line gunicorn takes (its maximum; default 4094): every parameter the
+# API description allows fits, even when written percent-encoded. Longer lines get 414.
+limit_request_line = 8190
 graceful_timeout = 30
 keepalive = 5
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

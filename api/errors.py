@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from .jsonio import json_response
@@ -160,6 +161,17 @@ def _from_database(exc: OperationalError) -> Response:
     )
 
 
+def _from_pool_timeout(_exc: PoolTimeout) -> Response:
+    # Every pooled connection is busy (each waiting on a slow or silent database).
+    log.error("no free database connection in the pool")
+    return problem_response(
+        503,
+        "The database is busy; try again shortly.",
+        slug="database-unavailable",
+        headers={"Retry-After": "5"},
+    )
+
+
 def _from_unexpected(exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return problem_response(500, "An unexpected error occurred; it has been logged.")
@@ -170,4 +182,5 @@ def init_app(app: Flask, _smorest: Any = None) -> None:
     app.register_error_handler(Problem, _from_problem)
     app.register_error_handler(HTTPException, _from_http)
     app.register_error_handler(OperationalError, _from_database)
+    app.register_error_handler(PoolTimeout, _from_pool_timeout)
     app.register_error_handler(Exception, _from_unexpected)

@@ -32,6 +32,7 @@ CODE = validate.Regexp(
     CODE_PATTERN, error="Not a party code (alpha-3, alpha-2, numeric or OPEC/OPEC+)."
 )
 MAX_LIMIT = 500
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
 
 
 def _sorts(*names: str) -> validate.OneOf:
@@ -135,8 +136,16 @@ class ListArgs(QueryArgs):
         },
     )
     cursor = fields.String(
-        validate=validate.Length(min=1, max=1000),
-        metadata={"description": "Opaque cursor from links.next; keep the same filters and sort."},
+        # The alphabet cursors are written in (base64url, a dot, base64url), so a cursor
+        # never needs escaping and always fits in a URL.
+        validate=[
+            validate.Length(min=1, max=1000),
+            validate.Regexp(CURSOR_PATTERN, error="Malformed cursor."),
+        ],
+        metadata={
+            "description": "Opaque cursor from links.next; keep the same filters and sort.",
+            "pattern": CURSOR_PATTERN,
+        },
     )
     count = fields.Boolean(
         load_default=False, metadata={"description": "count=true adds meta.total."}
@@ -244,6 +253,13 @@ class FactListArgs(FactFilterArgs, ListArgs):
         validate=_sorts("date", "value", "id", "created"),
         metadata={"description": "date, value, id or created; - for descending (default -date)."},
     )
+
+
+class SourceFactListArgs(FactListArgs):
+    """A source's facts: the fact filters without ``source``, which the path gives."""
+
+    class Meta:
+        exclude = ("source",)
 
 
 class SourceListArgs(ListArgs):

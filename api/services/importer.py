@@ -128,7 +128,8 @@ def import_text(
             raise ArticleError(name, f"{key} must be at most {limit} storable characters")
     check_text(raw, name)
     parsed = parse_article(raw)
-    if not parsed.body.strip():
+    # An article is words: a body without a single letter ("{}", "1234") is not one.
+    if not any(ch.isalpha() for ch in parsed.body):
         raise ArticleError(name, "holds no article text once its header and credits are removed")
     sha = content_hash(parsed.body)
     existing = session.scalar(select(Source).where(Source.sha256 == sha))

@@ -33,7 +33,15 @@ class _Parser(type(ArgumentsMixin.ARGUMENTS_PARSER)):  # type: ignore[misc]
     def _raw_load_json(self, req: Any) -> Any:
         if not is_json_request(req):
             return missing
-        return orjson.loads(req.get_data(cache=True))
+        data = req.get_data(cache=True)
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as err:
+            # webargs reads an error without a document as "no body"; a body that is not
+            # UTF-8 gives such an error, and must be refused, not taken for {}.
+            if data.strip():
+                return self._handle_invalid_json_error(err, req)
+            raise
 
 
 class Blueprint(flask_smorest.Blueprint):

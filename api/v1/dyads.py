@@ -23,11 +23,10 @@ blp = Blueprint("dyads", __name__, description="Pairs of parties: counts, summar
 def _pair(a: str, b: str) -> tuple[str, str]:
     code_a, code_b = _known(a), _known(b)
     if code_a == code_b:
+        # Not a malformed request: a pair of one party is simply no dyad (the path names
+        # a resource that cannot exist).
         raise Problem(
-            400,
-            "A dyad needs two different parties.",
-            slug="invalid-parameters",
-            errors={"b": ["Same party as a."]},
+            404, f"No dyad {code_a}-{code_a}: a dyad is two different parties.", slug="not-found"
         )
     return code_a, code_b
 

@@ -13,7 +13,7 @@ from ..db import session
 from ..errors import Problem
 from ..jsonio import json_response
 from ..models import Source
-from ..schemas.args import FactListArgs, SourceArgs, SourceListArgs
+from ..schemas.args import SourceArgs, SourceFactListArgs, SourceListArgs
 from ..schemas.output import FactListSchema, SourceListSchema, SourceSchema
 from ..schemas.source_input import SourceInSchema, SourcePatchSchema, SourceQueryMetadataSchema
 from ..services import fact_writes, source_reads
@@ -187,7 +187,7 @@ class SourceItem(MethodView):
 
 @blp.route("/<int(max=2147483647):source_id>/facts")
 class SourceFacts(MethodView):
-    @blp.arguments(FactListArgs(), location="query", as_kwargs=False)
+    @blp.arguments(SourceFactListArgs(), location="query", as_kwargs=False)
     @blp.response(200, FactListSchema)
     @blp.exports()
     @blp.problems(400, 404)
@@ -195,12 +195,5 @@ class SourceFacts(MethodView):
         """List the published facts with evidence from this source or any copy of it."""
         if not source_reads.source_exists(session(), source_id):
             raise Problem(404, f"No source with id {source_id}.", slug="not-found")
-        if args.get("source") not in (None, source_id):
-            raise Problem(
-                400,
-                "The source is given by the path.",
-                slug="invalid-parameters",
-                errors={"source": ["Leave it out here."]},
-            )
         args["source"] = source_id
         return fact_list(prepare_fact_args(args), name=f"source-{source_id}-facts")

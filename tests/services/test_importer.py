@@ -166,3 +166,9 @@ def test_near_duplicate_candidates_are_found_by_index_seeks(db_session: Session)
     if conn.dialect.name == "sqlite":
         plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
         assert "ix_source_band_bucket" in plan and "SCAN source_band" not in plan, plan
+
+
+@pytest.mark.parametrize("text", ["{}", "1234 5678", "--- * ---", "[]"])
+def test_a_body_without_a_single_letter_is_no_article(bare_session: Session, text: str) -> None:
+    with pytest.raises(ArticleError, match="no article text"):
+        import_text(bare_session, text, name="junk")

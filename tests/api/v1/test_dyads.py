@@ -55,7 +55,7 @@ def test_dyad_summary_matches_the_fixtures(client: FlaskClient) -> None:
 def test_dyad_without_facts_and_bad_dyads(client: FlaskClient) -> None:
     empty = client.get("/api/v1/dyads/USA/CHN").get_json()
     assert empty["fact_count"] == 0 and empty["by_type"] == {} and empty["first_date"] is None
-    problem(client.get("/api/v1/dyads/RUS/RUS"), 400)
+    problem(client.get("/api/v1/dyads/RUS/RUS"), 404)  # one party twice is no dyad
     problem(client.get("/api/v1/dyads/RUS/NOPE"), 404)
     problem(client.get("/api/v1/dyads/RUS/IRQ?extra=1"), 400)
 

@@ -195,3 +195,59 @@ def test_a_token_in_the_query_is_never_echoed(client: FlaskClient, query: str) -
     r = client.get(f"/api/v1/facts?{query}")
     problem(r, 400)
     assert "SECRETSECRET" not in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("body", [b"\xff", b'{"summary": "\xff"}', b"\xc3("])
+def test_a_json_body_that_is_not_utf8_is_a_400_not_an_empty_change(
+    client: FlaskClient, db_session: Session, auth: dict[str, str], body: bytes
+) -> None:
+    fact = db_session.scalar(select(Fact).order_by(Fact.id).limit(1))
+    assert fact is not None
+    version = fact.version
+    headers = {**auth, "Content-Type": "application/json", "If-Match": "*"}
+    for method, url in (
+        ("patch", f"/api/v1/facts/{fact.id}"),
+        ("patch", "/api/v1/sources/1"),
+        ("post", "/api/v1/facts"),
+    ):
+        r = getattr(client, method)(url, data=body, headers=headers)
+        assert problem(r, 400)["errors"], url
+    db_session.refresh(fact)
+    assert fact.version == version
+
+
+def test_a_sources_facts_take_no_source_parameter(client: FlaskClient) -> None:
+    assert "source" in problem(client.get("/api/v1/sources/1/facts?source=2"), 400)["errors"]
+    assert client.get("/api/v1/sources/1/facts").status_code == 200
+
+
+def test_a_full_connection_pool_is_a_503_with_retry_after(tmp_path: Any) -> None:
+    import os
+
+    from api import create_app, migrate
+    from tests.databases import PG_SKIP, database_url
+
+    if not os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip(PG_SKIP)
+    app = create_app(
+        {
+            "TESTING": True,
+            "RATELIMIT_ENABLED": False,
+            "DATABASE_URL": database_url("postgresql", "pool", tmp_path),
+            "DATABASE_POOL_TIMEOUT": 0.5,
+        }
+    )
+    engine = app.extensions["db_engine"]
+    migrate.upgrade(engine)
+    held = []
+    try:
+        while len(held) < engine.pool.size() + engine.pool._max_overflow:  # type: ignore[attr-defined]
+            held.append(engine.connect())
+        for url in ("/api/v1/sources", "/api/v1/facts"):
+            r = app.test_client().get(url)
+            assert problem(r, 503)["type"] == "/problems/database-unavailable", url
+            assert r.headers["Retry-After"] == "5"
+    finally:
+        for conn in held:
+            conn.close()
+        engine.dispose()
