@@ -369,21 +369,10 @@ class FastPath:
         fmt = negotiate_format(parsed, request.accept_mimetypes)
         if fmt != "json" and "cursor" in parsed:
             raise _Fallback  # the Flask path validates (and ignores) it
-        limits = self._rate_limit(request)
         conn, release = self._connection()
         handed_over = False
         try:
             version = self._version(conn)
-            tag = read_etag(
-                str(version),
-                self._spec_digest(),
-                request.full_path,
-                request.headers.get("Accept", ""),
-                False,
-            )
-            if request.if_none_match and request.if_none_match.contains_weak(tag):
-                return self._not_modified(tag, limits)
-
             # The filters as the Flask path keys its cursors (names as loaded, codes resolved).
             filters: list[tuple[str, Any]] = []
             keyed: dict[str, Any] = {"status": ["published"]}
@@ -404,6 +393,19 @@ class FastPath:
                     filters.append((name, value.start if name == "from" else value.end))
                 else:
                     filters.append((name, value))
+            # Counted only now that this path will answer: a request handed to Flask above
+            # is counted there, once.
+            limits = self._rate_limit(request)
+            tag = read_etag(
+                str(version),
+                self._spec_digest(),
+                request.full_path,
+                request.headers.get("Accept", ""),
+                False,
+            )
+            if request.if_none_match and request.if_none_match.contains_weak(tag):
+                return self._not_modified(tag, limits)
+
             shape = tuple((n, len(v) if n == "type" else 1) for n, v in filters)
             sort_arg = parsed.get("sort") or "-date"
             sort, descending = sort_arg.lstrip("-"), sort_arg.startswith("-")
@@ -526,18 +528,18 @@ class FastPath:
     def _fact_item(self, request: Request, fact_id: int) -> Answer | None:
         if request.args:
             raise _Fallback
-        limits = self._rate_limit(request)
         conn, release = self._connection()
         try:
             cur = conn.cursor()
             cur.execute(fast_facts.by_ids_statement(self.dialect, 1), (fact_id,))
             row = cur.fetchone()
             if row is None or row[14] != "published":
-                raise _Fallback  # 404, 410 and drafts are Flask's
+                raise _Fallback  # 404, 410 and drafts are Flask's (and counted there)
             cur.execute(fast_facts.sources_statement(self.dialect), (fact_id,))
             sources = cur.fetchall()
         finally:
             release()
+        limits = self._rate_limit(request)
         tag = fact_tag(fact_id, row[15], [(s[0], s[1]) for s in sources])
         if request.if_none_match and request.if_none_match.contains_weak(tag):
             return self._not_modified(tag, limits)

@@ -159,3 +159,27 @@ def test_redis_storage_is_shared_between_apps(tmp_path: Path) -> None:
     assert [a.get("/api/v1/fact-types").status_code for _ in range(2)] == [200, 200]
     assert b.get("/api/v1/fact-types").status_code == 200  # the third, counted in Redis
     problem(b.get("/api/v1/fact-types"), 429)
+
+
+def test_a_read_the_thin_path_hands_to_flask_is_counted_once(tmp_path: Path) -> None:
+    app = limited_app(tmp_path, RATE_LIMIT_READS="10 per minute")
+    with app.app_context():
+        from api.services.parties import load_countries
+
+        with db.write_transaction() as s:
+            load_countries(s)
+        db.session.remove()
+    client = app.test_client()
+    remaining = []
+    # Served by the thin path, then three it hands to Flask (an unknown code, an unknown
+    # fact, a pair of one party), then the thin path again: one count each.
+    for url in (
+        "/api/v1/facts?dyad=RUS,IRQ",
+        "/api/v1/facts?dyad=RUS,XXX",
+        "/api/v1/facts/12345",
+        "/api/v1/facts?dyad=RUS,ru",
+        "/api/v1/facts?party=IRQ",
+    ):
+        remaining.append(int(client.get(url).headers["RateLimit-Remaining"]))
+    assert remaining == [9, 8, 7, 6, 5]
+    assert thin_path(app).served == 2
