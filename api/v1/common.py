@@ -79,18 +79,25 @@ class Blueprint(flask_smorest.Blueprint):
         )
 
 
+def unknown_value(what: str, raw: str, name: str, close: list[str], advice: str = "") -> Problem:
+    """The 400 for a well-formed ``what`` (party, actor) in parameter ``name`` naming nothing."""
+    hint = f": did you mean {' or '.join(close)}?" if close else "."
+    return Problem(
+        400,
+        f"Unknown {what} {raw!r} in {name}{hint}",
+        slug="unknown-code",
+        errors={name: [f"Unknown {what} {raw!r}{hint}{advice}"]},
+        extra={"suggestions": {name: close}},
+    )
+
+
 def party_code(raw: str, name: str) -> str:
     """Resolve a party code given in a parameter, or answer 400 naming it and the closest."""
     code = resolve_party(session(), raw, data_version_seen())
     if code is None:
         close = closest_codes(session(), raw, data_version_seen())
-        hint = f": did you mean {' or '.join(close)}?" if close else "."
-        raise Problem(
-            400,
-            f"Unknown party code {raw!r} in {name}{hint}",
-            slug="unknown-code",
-            errors={name: [f"Unknown party {raw!r}{hint} Use an ISO 3166-1 code or OPEC / OPEC+."]},
-            extra={"suggestions": {name: close}},
+        raise unknown_value(
+            "party code", raw, name, close, " Use an ISO 3166-1 code or OPEC / OPEC+."
         )
     return code
 
@@ -99,15 +106,7 @@ def actor_id(raw: str, name: str = "actor") -> int:
     """Resolve an actor id or key given in a parameter, or answer 400 naming the closest."""
     actor = find_actor(session(), raw)
     if actor is None:
-        close = closest_actor_keys(session(), raw)
-        hint = f": did you mean {' or '.join(close)}?" if close else "."
-        raise Problem(
-            400,
-            f"Unknown actor {raw!r} in {name}{hint}",
-            slug="unknown-code",
-            errors={name: [f"Unknown actor {raw!r}{hint}"]},
-            extra={"suggestions": {name: close}},
-        )
+        raise unknown_value("actor", raw, name, closest_actor_keys(session(), raw))
     return actor.id
 
 

@@ -91,6 +91,18 @@ def test_syncing_with_any_page_size_reproduces_the_public_state(
     assert {i: {k: s[k] for k in listed[i]} for i, s in sources.items()} == listed
 
 
+def test_the_public_feed_masks_unpublished_facts_and_authors(
+    client: FlaskClient, db_session: Session, auth: dict[str, str]
+) -> None:
+    _busy_feed(client, db_session, auth)
+    changes = client.get("/api/v1/changes?limit=1000").get_json()["data"]
+    masked = [c for c in changes if c["entity"] == "fact" and c["data"]["status"] != "published"]
+    assert masked and all(set(c["data"]) == {"id", "status"} for c in masked)
+    assert all(c["author"] is None for c in changes)
+    full = client.get("/api/v1/changes?limit=1000", headers=auth).get_json()["data"]
+    assert {c["author"] for c in full} >= {"curator", "fixtures"}
+
+
 def test_an_empty_page_resumes_where_it_was_asked(client: FlaskClient) -> None:
     head = client.get("/api/v1/changes?limit=1").get_json()["meta"]["head_seq"]
     body = client.get(f"/api/v1/changes?since={head + 5}").get_json()
