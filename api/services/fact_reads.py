@@ -20,7 +20,7 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..models import Evidence, Fact, FactActor, FactParty, Source
 from . import fast_facts
@@ -36,11 +36,6 @@ from .paging import (
 )
 from .snapshots import source_summary
 
-FACT_LOADS = (
-    selectinload(Fact.other_parties),
-    selectinload(Fact.actors).selectinload(FactActor.actor),
-    selectinload(Fact.evidence),
-)
 # Unknown dates and missing values sort below every real one.
 _NO_VALUE = literal(Decimal("-1e18"), Numeric(21, 6))
 FACT_SORTS: dict[str, SortKey] = {
@@ -188,8 +183,3 @@ def source_summaries(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     """The short form of the given sources, by id."""
     sources = session.scalars(select(Source).where(Source.id.in_(ids)).order_by(Source.id))
     return [source_summary(s) for s in sources]
-
-
-def fact_status(session: Session, fact_id: int) -> str | None:
-    """The status of a fact, or None if there is no such fact."""
-    return session.scalar(select(Fact.status).where(Fact.id == fact_id))

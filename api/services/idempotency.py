@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from ..models import IdempotencyKey
@@ -74,11 +74,4 @@ def remember(
             headers=response.headers,
             created_at=now,
         )
-    )
-
-
-def existing_keys(session: Session, token: str) -> list[str]:
-    """Keys a token has used (for tests and support)."""
-    return list(
-        session.scalars(select(IdempotencyKey.key).where(IdempotencyKey.token_name == token))
     )

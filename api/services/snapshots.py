@@ -23,28 +23,6 @@ def format_timestamp(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if value else None
 
 
-FACT_COLUMNS = (
-    "id",
-    "key",
-    "type",
-    "subject",
-    "counterpart",
-    "date_start",
-    "date_end",
-    "date_precision",
-    "date_basis",
-    "value",
-    "unit",
-    "value_qualifier",
-    "summary",
-    "attributes",
-    "status",
-    "version",
-    "created_at",
-    "updated_at",
-)
-
-
 def build_fact(
     row: Any,
     other_parties: list[str],

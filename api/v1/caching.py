@@ -35,11 +35,7 @@ EXPOSE_HEADERS = (
 
 
 def spec_digest(api: Api) -> str:
-    """A digest of the OpenAPI description (part of every read's ETag)."""
-    return _spec_digest(api)
-
-
-def _spec_digest(api: Api) -> str:
+    """A digest of the OpenAPI description (part of every read's ETag), computed once."""
     digest = current_app.extensions.get("api_spec_digest")
     if digest is None:
         spec = orjson.dumps(api.spec.to_dict(), option=orjson.OPT_SORT_KEYS)
@@ -62,7 +58,7 @@ def _etag(api: Api) -> str:
     request.bf_data_version = f"{engine_id}:{version}"  # type: ignore[attr-defined]
     return read_etag(
         version,
-        _spec_digest(api),
+        spec_digest(api),
         request.full_path,
         request.headers.get("Accept", ""),
         bool(request.headers.get("Authorization")),
