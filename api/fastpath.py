@@ -45,13 +45,13 @@ from werkzeug.wrappers import Request
 from . import dbdeadline
 from .db import DATA_VERSION_SQL
 from .schemas.args import CODE_PATTERN, parse_date_param
+from .schemas.output import FACT_FIELDS
 from .services import fast_facts
 from .services.catalog import cached_party_codes
 from .services.dates import DateSpan
 from .services.fact_writes import fact_tag
 from .services.paging import CursorError, fingerprint, parse_date_key, parse_int_key
 from .v1.caching import EXPOSE_HEADERS, VARY, public_cache_control, read_etag, spec_digest
-from .v1.facts import FACT_FIELDS
 from .v1.listing import csv_chunks, cursor_codec, negotiate_format, url_with
 from .vocabulary import FACT_TYPES
 

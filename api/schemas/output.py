@@ -333,3 +333,7 @@ class ChangeListSchema(Schema):
     data = fields.List(fields.Nested(ChangeSchema))
     links = fields.Nested(LinksSchema)
     meta = fields.Nested(ChangeMetaSchema)
+
+
+# The served fact's fields, in order: CSV columns and sparse fieldsets follow it.
+FACT_FIELDS = tuple(FactSchema().fields)

@@ -14,71 +14,16 @@ from ..jsonio import json_response
 from ..models import Fact
 from ..schemas.args import FactItemArgs, FactListArgs, NoArgs
 from ..schemas.fact_input import FactInSchema, FactPatchSchema
-from ..schemas.output import FactDetailSchema, FactListSchema, FactSchema, RevisionListSchema
+from ..schemas.output import FactDetailSchema, FactListSchema, RevisionListSchema
 from ..services import as_of, fact_reads, fact_writes, history
 from ..services.facts import create_fact
-from .auth import caller, readable_statuses
-from .common import Blueprint, actor_id, resolve_codes
-from .listing import keyset_list
+from .auth import caller
+from .common import Blueprint
+from .fact_lists import fact_list, prepare_fact_args
 from .writes import check_if_match, run_write, write_view
 
 blp = Blueprint("facts", __name__, description="Curated facts with their evidence.")
-FACT_FIELDS = list(FactSchema().fields)
 ALL_STATUSES = ["draft", "published", "retracted"]
-
-
-def prepare_fact_args(args: dict[str, Any]) -> dict[str, Any]:
-    """Resolve party codes, the actor and the statuses a caller may read."""
-    resolve_codes(args, "subject", "counterpart", "party", "dyad")
-    args["status"] = readable_statuses(args)
-    if args.get("actor") is not None:
-        args["actor"] = actor_id(args["actor"])
-    return args
-
-
-def _past_list(s: Session, args: dict[str, Any], name: str) -> Response:
-    """A fact list as the data stood at ``as_of``, built from revisions."""
-    snaps = [x for x in as_of.snapshots_at(s, args["as_of"]) if as_of.matches(s, x, args)]
-    by_id = {x["id"]: x for x in snaps}
-
-    def page(sort: str, desc: bool, after: Any, limit: int) -> list[tuple[Any, Any]]:
-        keyed = sorted(((as_of.sort_key(x, sort), x["id"]) for x in snaps), reverse=desc)
-        if after is not None:
-            mark = (fact_reads.FACT_SORTS[sort].parse(after[0]), after[1])
-            keyed = [k for k in keyed if (k < mark if desc else k > mark)]
-        return keyed[:limit]
-
-    return keyset_list(
-        args,
-        sorts=fact_reads.FACT_SORTS,
-        default_sort="-date",
-        page=page,
-        hydrate=lambda ids: [by_id[i] for i in ids],
-        count=lambda: len(snaps),
-        export=lambda sort, desc: (by_id[i] for _, i in page(sort, desc, None, len(snaps))),
-        name=name,
-        columns=FACT_FIELDS,
-    )
-
-
-def fact_list(args: dict[str, Any], name: str = "facts") -> Response:
-    """Answer a fact list for already prepared filters."""
-    s = session()
-    if args.get("as_of") is not None:
-        return _past_list(s, args, name)
-    return keyset_list(
-        args,
-        sorts=fact_reads.FACT_SORTS,
-        default_sort="-date",
-        page=lambda sort, desc, after, limit: fact_reads.fact_ids_page(
-            s, args, sort, desc, after, limit
-        ),
-        hydrate=lambda ids: fact_reads.facts_by_ids(s, ids),
-        count=lambda: fact_reads.count_facts(s, args),
-        export=lambda sort, desc: fact_reads.iter_facts(s, args, sort, desc),
-        name=name,
-        columns=FACT_FIELDS,
-    )
 
 
 def fact_response(s: Session, fact: Fact, status: int = 200) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -91,7 +91,7 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def csv_chunks(rows: Iterator[dict[str, Any]], columns: list[str] | None) -> Iterator[str]:
+def csv_chunks(rows: Iterator[dict[str, Any]], columns: Sequence[str] | None) -> Iterator[str]:
     buffer = io.StringIO()
     writer: csv.DictWriter[str] | None = None
     for n, row in enumerate(rows):
@@ -114,7 +114,7 @@ def csv_chunks(rows: Iterator[dict[str, Any]], columns: list[str] | None) -> Ite
 
 
 def export_response(
-    rows: Iterator[dict[str, Any]], fmt: str, name: str, columns: list[str] | None = None
+    rows: Iterator[dict[str, Any]], fmt: str, name: str, columns: Sequence[str] | None = None
 ) -> Response:
     """Stream every row as CSV or NDJSON, in constant memory."""
     if fmt == "ndjson":
@@ -155,7 +155,7 @@ def keyset_list(
     count: Callable[[], int],
     export: Callable[[str, bool], Iterator[dict[str, Any]]],
     name: str,
-    columns: list[str],
+    columns: Sequence[str],
     id_field: str = "id",
 ) -> Response:
     """Answer a list request: a keyset page as JSON, or every row as CSV / NDJSON."""

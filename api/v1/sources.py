@@ -21,7 +21,7 @@ from ..services.importer import import_text
 from ..services.paging import iter_keyset
 from .auth import caller
 from .common import Blueprint
-from .facts import fact_list, prepare_fact_args
+from .fact_lists import fact_list, prepare_fact_args
 from .listing import keyset_list
 from .writes import check_if_match, run_write, write_view
 
