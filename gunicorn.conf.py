@@ -42,6 +42,10 @@ timeout = int(os.environ.get("FACTS_TIMEOUT", "120"))
 # API description allows fits, even when written percent-encoded. Longer lines get 414.
 limit_request_line = 8190
 graceful_timeout = 30
+# gunicorn 27's control socket is one path per user (~/.gunicorn/gunicorn.ctl) shared by
+# every server started, so two instances (parallel test runs, two deployments) would take
+# it from each other; nothing here uses it. Older gunicorns ignore the setting.
+control_socket_disable = True
 keepalive = 5
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
