@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; nothing is created at import time."""
-    from . import bodylimit, cli, db, errors, fastpath, jsonio
+    from . import bodylimit, cli, compression, db, errors, fastpath, jsonio
     from .config import Defaults
     from .v1 import register as register_v1
 
@@ -28,5 +28,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     app.extensions["bf_api"] = smorest
     fastpath.install(app)
-    bodylimit.install(app)  # outermost: sees every request first
+    bodylimit.install(app)  # sees every request before the app and the thin path
+    compression.install(app)  # outermost: compresses every answer, the thin path's too
     return app

@@ -66,6 +66,10 @@ class Defaults:
     # docs/performance.md. false sends every request through Flask.
     FAST_PATH = True
 
+    # Compress JSON, CSV and NDJSON answers (gzip, br) for clients that send Accept-Encoding;
+    # false when a reverse proxy in front compresses (api/compression.py).
+    COMPRESSION = True
+
     # Largest request body accepted (bytes); larger ones get 413.
     MAX_CONTENT_LENGTH = 1024 * 1024
     # Rate limits (Flask-Limiter syntax): reads per client address, writes per token.

@@ -53,6 +53,7 @@ from .services.fact_writes import fact_tag
 from .services.paging import CursorError, fingerprint, parse_date_key, parse_int_key
 from .v1.caching import EXPOSE_HEADERS, VARY, public_cache_control, read_etag, spec_digest
 from .v1.listing import csv_chunks, cursor_codec, negotiate_format, url_with
+from .v1.negotiation import PLAIN_ITEM_ACCEPT, PLAIN_LIST_ACCEPT
 from .vocabulary import FACT_TYPES
 
 log = logging.getLogger(__name__)
@@ -184,13 +185,16 @@ class FastPath:
             and "HTTP_AUTHORIZATION" not in environ
         ):
             path = environ.get("PATH_INFO", "")
+            # Any other Accept value is Flask's to negotiate (406 when nothing fits).
+            accept = environ.get("HTTP_ACCEPT", "*/*")
             answer: Answer | None = None
             try:
                 if path == "/api/v1/facts":
-                    answer = self._fact_list(self._request(environ))
+                    if accept in PLAIN_LIST_ACCEPT:
+                        answer = self._fact_list(self._request(environ))
                 else:
                     found = _ITEM.match(path)
-                    if found and int(found.group(1)) <= 2147483647:
+                    if found and int(found.group(1)) <= 2147483647 and accept in PLAIN_ITEM_ACCEPT:
                         answer = self._fact_item(self._request(environ), int(found.group(1)))
             except _Fallback:
                 answer = None

@@ -93,11 +93,30 @@ def test_unknown_codes_get_flasks_400_from_both_paths(
     assert r.status_code == 400 and r.get_json()["type"] == "/problems/unknown-code"
 
 
-@pytest.mark.parametrize(
-    "accept", ["text/csv", "application/x-ndjson", "*/*", "application/json", "text/html"]
-)
+@pytest.mark.parametrize("accept", ["text/csv", "application/x-ndjson", "*/*", "application/json"])
 def test_accept_negotiation_matches_flask(app: Flask, client: FlaskClient, accept: str) -> None:
     same(app, client, "/api/v1/facts?dyad=RUS,IRQ", headers={"Accept": accept})
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    ("url", "accept", "status"),
+    [
+        ("/api/v1/facts?dyad=RUS,IRQ", "text/html", 406),  # nothing a list can send
+        ("/api/v1/facts?dyad=RUS,IRQ", BROWSER, 200),  # */* admits JSON
+        ("/api/v1/facts?dyad=RUS,IRQ", "text/csv; charset=utf-8", 200),
+        ("/api/v1/facts?dyad=RUS,IRQ", "", 200),
+        ("/api/v1/facts/1", "text/csv", 406),  # one fact is JSON only
+        ("/api/v1/facts/1", BROWSER, 200),
+    ],
+)
+def test_other_accept_values_are_negotiated_by_flask(
+    app: Flask, client: FlaskClient, url: str, accept: str, status: int
+) -> None:
+    r = same(app, client, url, served=False, headers={"Accept": accept})
+    assert r.status_code == status
 
 
 @pytest.mark.parametrize("sort", ["-date", "date", "id", "-id"])
@@ -127,6 +146,8 @@ def test_revalidation_matches_flask(app: Flask, client: FlaskClient) -> None:
         # A list of tags, a weak form, and a tag that no longer matches.
         same(app, client, url, headers={"If-None-Match": f'"other", W/{tag}'})
         same(app, client, url, headers={"If-None-Match": '"stale"'})
+        star = same(app, client, url, headers={"If-None-Match": "*"})  # any current one
+        assert star.status_code == 304 and star.headers["ETag"] == tag
 
 
 def test_a_write_is_seen_at_once(app: Flask, client: FlaskClient, db_session: Session) -> None:

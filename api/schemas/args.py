@@ -22,7 +22,7 @@ from ..models.actor import ACTOR_KINDS
 from ..models.party import PARTY_KINDS
 from ..services.dates import DateSpan, parse_date
 from ..vocabulary import FACT_STATUSES, FACT_TYPES
-from . import output
+from . import catalog_output, output
 from .text_checks import check_storable
 
 # Free text in query strings: any characters but NUL (which no database stores).
@@ -285,7 +285,7 @@ class SourceArgs(QueryArgs):
 
 
 class PartyListArgs(ListArgs):
-    fields_ = sparse(list(output.PartySchema().fields))
+    fields_ = sparse(list(catalog_output.PartySchema().fields))
     kind = fields.String(validate=validate.OneOf(PARTY_KINDS))
     q = fields.String(
         validate=validate.Length(min=1, max=200),
@@ -295,7 +295,7 @@ class PartyListArgs(ListArgs):
 
 
 class ActorListArgs(ListArgs):
-    fields_ = sparse(list(output.ActorSchema().fields))
+    fields_ = sparse(list(catalog_output.ActorSchema().fields))
     q = fields.String(
         validate=validate.Length(min=1, max=200),
         metadata={**TEXT, "description": "Words in the name or aliases."},
@@ -311,7 +311,7 @@ class ActorListArgs(ListArgs):
 
 
 class DyadListArgs(ListArgs):
-    fields_ = sparse(list(output.DyadSchema().fields))
+    fields_ = sparse(list(catalog_output.DyadSchema().fields))
     party = _code("Only dyads that include this party.")
     type = CommaList(fields.String(validate=validate.OneOf(tuple(FACT_TYPES))))
     sort = fields.String(

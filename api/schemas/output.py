@@ -1,10 +1,16 @@
-"""Documented response shapes (OpenAPI); views build the same shapes from snapshots."""
+"""Documented response shapes (OpenAPI); views build the same shapes from snapshots.
+
+Parties, actors, dyads, the vocabulary and the index are in ``catalog_output``.
+"""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from .presence import always, sparse
 
+
+@always()
 class EvidenceSchema(Schema):
     id = fields.Integer()
     source_id = fields.Integer()
@@ -16,6 +22,7 @@ class EvidenceSchema(Schema):
     verified = fields.Boolean()
 
 
+@always()
 class FactActorSchema(Schema):
     id = fields.Integer()
     key = fields.String()
@@ -23,6 +30,7 @@ class FactActorSchema(Schema):
     role = fields.String(metadata={"description": "The role the actor acted in."})
 
 
+@always()
 class SourceSummarySchema(Schema):
     id = fields.Integer()
     title = fields.String(allow_none=True)
@@ -34,6 +42,7 @@ class SourceSummarySchema(Schema):
     canonical_id = fields.Integer(allow_none=True)
 
 
+@always()
 class FactSchema(Schema):
     id = fields.Integer()
     key = fields.String(allow_none=True)
@@ -61,31 +70,44 @@ class FactSchema(Schema):
     updated_at = fields.DateTime()
 
 
+@always()
 class FactDetailSchema(FactSchema):
     sources = fields.List(fields.Nested(SourceSummarySchema))
 
 
+@sparse("id")
+class FactListItemSchema(FactSchema):
+    """A fact in a list: a sparse fieldset (``fields=``) keeps the id and the fields asked."""
+
+
+@always()
 class LinksSchema(Schema):
     self = fields.String()
     next = fields.String(allow_none=True)
 
 
+@always("total")
 class MetaSchema(Schema):
     limit = fields.Integer()
     total = fields.Integer()
 
 
+@always()
 class FactListSchema(Schema):
-    data = fields.List(fields.Nested(FactSchema))
+    data = fields.List(fields.Nested(FactListItemSchema))
     links = fields.Nested(LinksSchema)
     meta = fields.Nested(MetaSchema)
 
 
+@always()
 class AuthorSchema(Schema):
     name = fields.String()
-    credit = fields.String(metadata={"description": "reporting, writing, editing, byline…"})
+    credit = fields.String(
+        allow_none=True, metadata={"description": "reporting, writing, editing, byline…"}
+    )
 
 
+@always("raw")
 class SourceSchema(SourceSummarySchema):
     published_precision = fields.String()
     published_basis = fields.String(allow_none=True)
@@ -103,6 +125,7 @@ class SourceSchema(SourceSummarySchema):
     raw = fields.String(metadata={"description": "Exact text received; only with include=raw."})
 
 
+@always("errors", "suggestions", "existing", "history", "acceptable")
 class ProblemSchema(Schema):
     type = fields.String()
     title = fields.String()
@@ -117,8 +140,12 @@ class ProblemSchema(Schema):
         metadata={"description": "For a key already in use (409): the URL of the fact that has it."}
     )
     history = fields.String(metadata={"description": "For a retracted fact (410): its history."})
+    acceptable = fields.List(
+        fields.String(), metadata={"description": "For a 406: the media types that can be sent."}
+    )
 
 
+@sparse("id")
 class SourceListItemSchema(SourceSummarySchema):
     published_precision = fields.String()
     published_basis = fields.String(allow_none=True)
@@ -133,153 +160,14 @@ class SourceListItemSchema(SourceSummarySchema):
     updated_at = fields.DateTime()
 
 
+@always()
 class SourceListSchema(Schema):
     data = fields.List(fields.Nested(SourceListItemSchema))
     links = fields.Nested(LinksSchema)
     meta = fields.Nested(MetaSchema)
 
 
-class PartySchema(Schema):
-    code = fields.String()
-    name = fields.String()
-    official_name = fields.String(allow_none=True)
-    kind = fields.String()
-    alpha2 = fields.String(allow_none=True)
-    numeric = fields.String(allow_none=True)
-    fact_count = fields.Integer(metadata={"description": "Published facts on either side."})
-    partner_count = fields.Integer(metadata={"description": "Distinct counterparts."})
-
-
-class PartyListSchema(Schema):
-    data = fields.List(fields.Nested(PartySchema))
-    links = fields.Nested(LinksSchema)
-    meta = fields.Nested(MetaSchema)
-
-
-class MembershipSchema(Schema):
-    organization = fields.String()
-    start = fields.String(allow_none=True)
-    end = fields.String(allow_none=True)
-
-
-class MemberSchema(Schema):
-    party = fields.String()
-    start = fields.String(allow_none=True)
-    end = fields.String(allow_none=True)
-
-
-class PartnerSchema(Schema):
-    code = fields.String()
-    name = fields.String()
-    fact_count = fields.Integer()
-
-
-class PartyDetailSchema(PartySchema):
-    memberships = fields.List(fields.Nested(MembershipSchema))
-    members = fields.List(fields.Nested(MemberSchema))
-    partners = fields.List(fields.Nested(PartnerSchema))
-
-
-class RoleSchema(Schema):
-    title = fields.String()
-    party = fields.String(allow_none=True)
-    start = fields.String(allow_none=True)
-    end = fields.String(allow_none=True, metadata={"description": "null while held"})
-
-
-class ActorSchema(Schema):
-    id = fields.Integer()
-    key = fields.String()
-    name = fields.String()
-    kind = fields.String()
-    aliases = fields.List(fields.String())
-    roles = fields.List(fields.Nested(RoleSchema))
-
-
-class ActorListSchema(Schema):
-    data = fields.List(fields.Nested(ActorSchema))
-    links = fields.Nested(LinksSchema)
-    meta = fields.Nested(MetaSchema)
-
-
-class DyadSchema(Schema):
-    pair = fields.String(metadata={"description": "A-B, codes in alphabetical order."})
-    parties = fields.List(fields.String())
-    fact_count = fields.Integer()
-    first_date = fields.String(allow_none=True)
-    last_date = fields.String(allow_none=True)
-
-
-class DyadListSchema(Schema):
-    data = fields.List(fields.Nested(DyadSchema))
-    links = fields.Nested(LinksSchema)
-    meta = fields.Nested(MetaSchema)
-
-
-class LatestValueSchema(Schema):
-    fact_id = fields.Integer()
-    value = fields.String()
-    unit = fields.String()
-    value_qualifier = fields.String()
-    date = fields.String()
-
-
-class DyadSummarySchema(Schema):
-    pair = fields.String()
-    parties = fields.List(fields.String())
-    fact_count = fields.Integer()
-    by_type = fields.Dict(keys=fields.String(), values=fields.Integer())
-    by_year = fields.Dict(keys=fields.String(), values=fields.Integer())
-    by_direction = fields.Dict(keys=fields.String(), values=fields.Integer())
-    first_date = fields.String(allow_none=True)
-    last_date = fields.String(allow_none=True)
-    latest_values = fields.Dict(keys=fields.String(), values=fields.Nested(LatestValueSchema))
-    source_count = fields.Integer()
-    independent_source_count = fields.Integer(
-        metadata={"description": "Sources counted once per story (near-duplicates merged)."}
-    )
-
-
-class TimelinePointSchema(Schema):
-    period = fields.String()
-    count = fields.Integer()
-    by_type = fields.Dict(keys=fields.String(), values=fields.Integer())
-
-
-class TimelineMetaSchema(Schema):
-    types = fields.List(fields.String())
-    undated = fields.Integer()
-    too_coarse = fields.Integer(
-        metadata={"description": "Facts dated less precisely than the bucket."}
-    )
-
-
-class TimelineSchema(Schema):
-    pair = fields.String()
-    bucket = fields.String()
-    data = fields.List(fields.Nested(TimelinePointSchema))
-    meta = fields.Nested(TimelineMetaSchema)
-
-
-class FactTypeSchema(Schema):
-    name = fields.String()
-    definition = fields.String()
-    direction = fields.String()
-    attributes = fields.Dict(metadata={"description": "JSON Schema of the type's attributes."})
-
-
-class FactTypeListSchema(Schema):
-    data = fields.List(fields.Nested(FactTypeSchema))
-
-
-class IndexSchema(Schema):
-    api = fields.String()
-    version = fields.String()
-    data_version = fields.Integer()
-    data_changed_at = fields.String(allow_none=True)
-    links = fields.Dict(keys=fields.String(), values=fields.String())
-
-
+@always()
 class RevisionSchema(Schema):
     id = fields.Integer()
     version = fields.Integer()
@@ -293,10 +181,12 @@ class RevisionSchema(Schema):
     snapshot = fields.Dict(metadata={"description": "The full representation after the change."})
 
 
+@always()
 class RevisionListSchema(Schema):
     data = fields.List(fields.Nested(RevisionSchema))
 
 
+@always()
 class ChangeSchema(Schema):
     seq = fields.Integer(metadata={"description": "Grows with every change, in commit order."})
     entity = fields.String(metadata={"description": "fact or source"})
@@ -308,6 +198,7 @@ class ChangeSchema(Schema):
     data = fields.Dict(metadata={"description": "The full representation after the change."})
 
 
+@always()
 class ChangeMetaSchema(Schema):
     limit = fields.Integer()
     since = fields.Integer(metadata={"description": "The `since` this page was asked for."})
@@ -329,6 +220,7 @@ class ChangeMetaSchema(Schema):
     )
 
 
+@always()
 class ChangeListSchema(Schema):
     data = fields.List(fields.Nested(ChangeSchema))
     links = fields.Nested(LinksSchema)

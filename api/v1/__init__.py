@@ -2,64 +2,12 @@
 
 from __future__ import annotations
 
-import http
-from typing import Any
-
-from apispec import BasePlugin
 from flask import Flask
 from flask_smorest import Api
-from flask_smorest.utils import prepare_response
 
-from ..schemas.output import ProblemSchema
+from .openapi import ContractPlugin, ProblemApi
 
 PREFIX = "/api/v1"
-# Errors any request can get, whatever the operation: malformed HTTP (400, from gunicorn), a
-# body over MAX_CONTENT_LENGTH (413), a URL or headers over the server's limits (414, 431),
-# a rate limit (429), an unexpected error (500), a database that does not answer (503:
-# every operation reads at least the data version).
-EVERY_OPERATION = (400, 413, 414, 429, 431, 500, 503)
-# Statuses that ask the client to wait, and say how long.
-RETRY_AFTER = {
-    "Retry-After": {
-        "description": "Seconds to wait before trying again.",
-        "schema": {"type": "integer", "minimum": 0},
-    }
-}
-
-
-class EveryOperationErrors(BasePlugin):
-    """apispec plugin: document on every operation the errors any request can get."""
-
-    def operation_helper(
-        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
-    ) -> None:
-        """Add the shared error responses an operation does not list already."""
-        for operation in (operations or {}).values():
-            if not isinstance(operation, dict):
-                continue
-            responses = operation.setdefault("responses", {})
-            for status in EVERY_OPERATION:
-                if status not in responses and str(status) not in responses:
-                    responses[str(status)] = http.HTTPStatus(status).name
-
-
-class ProblemApi(Api):
-    """flask-smorest Api whose error responses are documented as RFC 9457 problem+json."""
-
-    ERROR_SCHEMA = ProblemSchema
-
-    def _register_responses(self) -> None:
-        for status in http.HTTPStatus:
-            response: dict[str, object] = {"description": status.phrase}
-            if status >= 400:
-                response["schema"] = self.ERROR_SCHEMA
-                prepare_response(response, self.spec, "application/problem+json")
-            if status in (429, 503):
-                response["headers"] = RETRY_AFTER
-            self.spec.components.response(status.name, response, lazy=True)
-        default = {"description": "Problem (RFC 9457)", "schema": self.ERROR_SCHEMA}
-        prepare_response(default, self.spec, "application/problem+json")
-        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
 
 
 def register(app: Flask) -> Api:
@@ -75,6 +23,7 @@ def register(app: Flask) -> Api:
         health,
         limits,
         meta,
+        negotiation,
         parties,
         sources,
     )
@@ -82,7 +31,9 @@ def register(app: Flask) -> Api:
     api = ProblemApi(
         app,
         spec_kwargs={
-            "extra_plugins": [EveryOperationErrors()],
+            "extra_plugins": [ContractPlugin()],
+            # Relative: the paths are absolute (/api/v1/...) on whatever host serves this.
+            "servers": [{"url": "/", "description": "The host serving this description."}],
             "info": {
                 "description": "Curated, evidence-linked facts about relations between "
                 "countries and organizations. Reads are public; lists are paged by cursor."
@@ -104,6 +55,7 @@ def register(app: Flask) -> Api:
     api.register_blueprint(changes.blp, url_prefix=f"{PREFIX}/changes")
     app.register_blueprint(health.bp)
     docs.init_app(app)
+    negotiation.init_app(app)  # before auth and revalidation: a 406 or 308 is answered first
     auth.init_app(app)  # before the revalidation hook: a bad token never gets a 304
     caching.init_app(app, api)
     return api

@@ -10,7 +10,7 @@ from ..db import session
 from ..errors import Problem
 from ..jsonio import json_response
 from ..schemas.args import ActorListArgs, NoArgs
-from ..schemas.output import ActorListSchema, ActorSchema
+from ..schemas.catalog_output import ActorListSchema, ActorSchema
 from ..services import catalog
 from ..services.paging import iter_keyset
 from .common import Blueprint, resolve_codes

@@ -65,8 +65,9 @@ def _etag(api: Api) -> str:
     )
 
 
-# A read's representation varies with these request headers.
-VARY = ("Accept", "Authorization")
+# A read's representation varies with these request headers (Accept-Encoding: see
+# api/compression.py, which compresses only when the client asks).
+VARY = ("Accept", "Accept-Encoding", "Authorization")
 
 
 def public_cache_control(max_age: int) -> str:
@@ -95,7 +96,10 @@ def init_app(app: Flask, api: Api) -> None:
             return None
         tag = _etag(api)
         request.bf_etag = tag  # type: ignore[attr-defined]
-        if request.if_none_match and request.if_none_match.contains_weak(tag):
+        # A tag of ours names a request that succeeded; "*" names none, so it is matched only
+        # once the request has succeeded (in _headers), never for a bad or unknown one.
+        sent = request.if_none_match
+        if sent and not sent.star_tag and sent.contains_weak(tag):
             response = Response(status=304)
             response.set_etag(tag)
             _cache_headers(response)
@@ -113,6 +117,12 @@ def init_app(app: Flask, api: Api) -> None:
                 response.set_etag(tag)
             if "ETag" in response.headers:
                 _cache_headers(response)
+                if response.status_code == 200 and request.if_none_match.star_tag:
+                    # "*": any current representation matches (RFC 9110 section 13.1.2).
+                    response.status_code = 304
+                    response.response = []
+                    for name in ("Link", "Content-Disposition"):  # as the early 304 has none
+                        response.headers.pop(name, None)
         return response
 
     origins: Any = app.config["CORS_ORIGINS"]

@@ -22,6 +22,7 @@ from ..services.catalog import (
     find_actor,
     resolve_party,
 )
+from .negotiation import LIST_MEDIA, MEDIA_ATTRIBUTE
 
 
 class _Parser(type(ArgumentsMixin.ARGUMENTS_PARSER)):  # type: ignore[misc]
@@ -66,8 +67,8 @@ class Blueprint(flask_smorest.Blueprint):
         return decorator
 
     def exports(self) -> Callable[[Any], Any]:
-        """Document the CSV and NDJSON forms of a list."""
-        return self.doc(
+        """Document the CSV and NDJSON forms of a list, and offer them in negotiation."""
+        document = self.doc(
             responses={
                 200: {
                     "content": {
@@ -77,6 +78,13 @@ class Blueprint(flask_smorest.Blueprint):
                 }
             }
         )
+
+        def decorator(func: Any) -> Any:
+            func = document(func)
+            setattr(func, MEDIA_ATTRIBUTE, LIST_MEDIA)  # copied outward by functools.wraps
+            return func
+
+        return decorator
 
 
 def unknown_value(what: str, raw: str, name: str, close: list[str], advice: str = "") -> Problem:

@@ -10,7 +10,7 @@ from ..db import session
 from ..errors import Problem
 from ..jsonio import json_response
 from ..schemas.args import DyadListArgs, NoArgs, TimelineArgs
-from ..schemas.output import DyadListSchema, DyadSchema, DyadSummarySchema, TimelineSchema
+from ..schemas.catalog_output import DyadListSchema, DyadSchema, DyadSummarySchema, TimelineSchema
 from ..services import dyads
 from ..services.catalog import resolve_party
 from ..services.memo import memoized

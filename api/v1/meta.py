@@ -14,7 +14,7 @@ from .. import __version__
 from ..db import data_version
 from ..jsonio import json_response
 from ..schemas.args import NoArgs
-from ..schemas.output import FactTypeListSchema, IndexSchema
+from ..schemas.catalog_output import FactTypeListSchema, IndexSchema
 from ..services.snapshots import format_timestamp
 from ..vocabulary import FACT_TYPES
 from .common import Blueprint

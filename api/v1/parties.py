@@ -10,7 +10,7 @@ from ..db import session
 from ..errors import Problem
 from ..jsonio import json_response
 from ..schemas.args import NoArgs, PartyListArgs
-from ..schemas.output import PartyDetailSchema, PartyListSchema, PartySchema
+from ..schemas.catalog_output import PartyDetailSchema, PartyListSchema, PartySchema
 from ..services import catalog
 from ..services.paging import iter_keyset
 from .common import Blueprint

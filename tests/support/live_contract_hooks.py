@@ -24,10 +24,10 @@ import schemathesis
 #   412 an If-Match that is not the current ETag;
 #   422 a body that is well formed but breaks a rule the schema cannot say (an unknown
 #       party or source, a quote not found in its source, a unit without a value, attributes
-#       of another fact type, a decimal beyond the stored precision);
-#   428 a write without If-Match (the description does not declare the header; the config
-#       sends ``If-Match: *`` on PATCH and DELETE, so this only shows if that is removed).
-MEANING_STATUSES = frozenset({409, 410, 412, 422, 428})
+#       of another fact type, a decimal beyond the stored precision).
+# 428 (a write without If-Match) is not among them: the description declares If-Match as
+# required and non-empty, so a schema-valid request always has one, and a 428 is a failure.
+MEANING_STATUSES = frozenset({409, 410, 412, 422})
 # A 400 for a schema-valid request is excused only when every field the problem names is
 #   - ``cursor`` (for whatever reason: malformed, tampered, a NUL in it): cursors are opaque
 #     and signed by the server, so no generated string is one it issued; or

@@ -8,15 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.models import Source
-from api.schemas.output import (
+from api.schemas.catalog_output import (
     ActorListSchema,
     ActorSchema,
     FactTypeListSchema,
     IndexSchema,
     PartyDetailSchema,
     PartyListSchema,
-    SourceListSchema,
 )
+from api.schemas.output import SourceListSchema
 from api.vocabulary import FACT_TYPES
 from tests.conftest import problem
 

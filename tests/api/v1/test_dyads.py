@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from flask.testing import FlaskClient
 
-from api.schemas.output import DyadListSchema, DyadSummarySchema, TimelineSchema
+from api.schemas.catalog_output import DyadListSchema, DyadSummarySchema, TimelineSchema
 from tests.conftest import FIXTURES, problem
 
 FACTS: list[dict[str, Any]] = yaml.safe_load((FIXTURES / "facts.yaml").read_text())

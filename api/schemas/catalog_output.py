@@ -1,0 +1,184 @@
+"""Documented response shapes of the catalog: parties, actors, dyads and their timelines,
+the fact-type vocabulary and the index (see ``output`` for facts, sources and problems)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from .output import LinksSchema, MetaSchema
+from .presence import always, sparse
+
+
+@always()
+class PartySchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    official_name = fields.String(allow_none=True)
+    kind = fields.String()
+    alpha2 = fields.String(allow_none=True)
+    numeric = fields.String(allow_none=True)
+    fact_count = fields.Integer(metadata={"description": "Published facts on either side."})
+    partner_count = fields.Integer(metadata={"description": "Distinct counterparts."})
+
+
+@sparse("code")
+class PartyListItemSchema(PartySchema):
+    """A party in a list: a sparse fieldset (``fields=``) keeps ``code`` and the fields asked."""
+
+
+@always()
+class PartyListSchema(Schema):
+    data = fields.List(fields.Nested(PartyListItemSchema))
+    links = fields.Nested(LinksSchema)
+    meta = fields.Nested(MetaSchema)
+
+
+@always()
+class MembershipSchema(Schema):
+    organization = fields.String()
+    start = fields.String(allow_none=True)
+    end = fields.String(allow_none=True)
+
+
+@always()
+class MemberSchema(Schema):
+    party = fields.String()
+    start = fields.String(allow_none=True)
+    end = fields.String(allow_none=True)
+
+
+@always()
+class PartnerSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    fact_count = fields.Integer()
+
+
+@always()
+class PartyDetailSchema(PartySchema):
+    memberships = fields.List(fields.Nested(MembershipSchema))
+    members = fields.List(fields.Nested(MemberSchema))
+    partners = fields.List(fields.Nested(PartnerSchema))
+
+
+@always()
+class RoleSchema(Schema):
+    title = fields.String()
+    party = fields.String(allow_none=True)
+    start = fields.String(allow_none=True)
+    end = fields.String(allow_none=True, metadata={"description": "null while held"})
+
+
+@always()
+class ActorSchema(Schema):
+    id = fields.Integer()
+    key = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    aliases = fields.List(fields.String())
+    roles = fields.List(fields.Nested(RoleSchema))
+
+
+@sparse("id")
+class ActorListItemSchema(ActorSchema):
+    """A actor in a list: a sparse fieldset (``fields=``) keeps ``id`` and the fields asked."""
+
+
+@always()
+class ActorListSchema(Schema):
+    data = fields.List(fields.Nested(ActorListItemSchema))
+    links = fields.Nested(LinksSchema)
+    meta = fields.Nested(MetaSchema)
+
+
+@always()
+class DyadSchema(Schema):
+    pair = fields.String(metadata={"description": "A-B, codes in alphabetical order."})
+    parties = fields.List(fields.String())
+    fact_count = fields.Integer()
+    first_date = fields.String(allow_none=True)
+    last_date = fields.String(allow_none=True)
+
+
+@sparse("pair")
+class DyadListItemSchema(DyadSchema):
+    """A dyad in a list: a sparse fieldset (``fields=``) keeps ``pair`` and the fields asked."""
+
+
+@always()
+class DyadListSchema(Schema):
+    data = fields.List(fields.Nested(DyadListItemSchema))
+    links = fields.Nested(LinksSchema)
+    meta = fields.Nested(MetaSchema)
+
+
+@always()
+class LatestValueSchema(Schema):
+    fact_id = fields.Integer()
+    value = fields.String()
+    unit = fields.String()
+    value_qualifier = fields.String()
+    date = fields.String()
+
+
+@always()
+class DyadSummarySchema(Schema):
+    pair = fields.String()
+    parties = fields.List(fields.String())
+    fact_count = fields.Integer()
+    by_type = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_year = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_direction = fields.Dict(keys=fields.String(), values=fields.Integer())
+    first_date = fields.String(allow_none=True)
+    last_date = fields.String(allow_none=True)
+    latest_values = fields.Dict(keys=fields.String(), values=fields.Nested(LatestValueSchema))
+    source_count = fields.Integer()
+    independent_source_count = fields.Integer(
+        metadata={"description": "Sources counted once per story (near-duplicates merged)."}
+    )
+
+
+@always()
+class TimelinePointSchema(Schema):
+    period = fields.String()
+    count = fields.Integer()
+    by_type = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+@always()
+class TimelineMetaSchema(Schema):
+    types = fields.List(fields.String())
+    undated = fields.Integer()
+    too_coarse = fields.Integer(
+        metadata={"description": "Facts dated less precisely than the bucket."}
+    )
+
+
+@always()
+class TimelineSchema(Schema):
+    pair = fields.String()
+    bucket = fields.String()
+    data = fields.List(fields.Nested(TimelinePointSchema))
+    meta = fields.Nested(TimelineMetaSchema)
+
+
+@always()
+class FactTypeSchema(Schema):
+    name = fields.String()
+    definition = fields.String()
+    direction = fields.String()
+    attributes = fields.Dict(metadata={"description": "JSON Schema of the type's attributes."})
+
+
+@always()
+class FactTypeListSchema(Schema):
+    data = fields.List(fields.Nested(FactTypeSchema))
+
+
+@always()
+class IndexSchema(Schema):
+    api = fields.String()
+    version = fields.String()
+    data_version = fields.Integer()
+    data_changed_at = fields.String(allow_none=True)
+    links = fields.Dict(keys=fields.String(), values=fields.String())
