@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import os
@@ -10,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,58 +26,9 @@ from api.services.tokens import create_token
 from tests.conftest import problem, read_seed
 from tests.databases import PG_SKIP, database_url
 from tests.factories import make_token
+from tests.support.db_proxy import DatabaseProxy
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-class Proxy:
-    """A TCP forwarder to PostgreSQL that can be cut and restored."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.sock.listen(20)
-        self.up = True
-        self.links: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _pipe(self, a: socket.socket, b: socket.socket) -> None:
-        try:
-            while data := a.recv(65536):
-                b.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (a, b):
-                with contextlib.suppress(OSError):
-                    s.close()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            if not self.up:
-                client.close()
-                continue
-            upstream = socket.create_connection(self.target)
-            self.links += [client, upstream]
-            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client), daemon=True).start()
-
-    def cut(self) -> None:
-        self.up = False
-        for s in self.links:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-        self.links = []
-
-    def restore(self) -> None:
-        self.up = True
 
 
 def test_database_outage_and_recovery_without_restart(tmp_path: Path) -> None:
@@ -87,7 +36,7 @@ def test_database_outage_and_recovery_without_restart(tmp_path: Path) -> None:
     if not base:
         pytest.skip(PG_SKIP)
     url = make_url(database_url("postgresql", "outage", tmp_path))
-    proxy = Proxy((url.host or "127.0.0.1", url.port or 5432))
+    proxy = DatabaseProxy((url.host or "127.0.0.1", url.port or 5432))
     app = create_app(
         {
             "TESTING": True,

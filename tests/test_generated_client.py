@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from api import create_app
 from api.models import Source
 from api.services.tokens import create_token
+from tests.api.v1.test_writes import NEW_FACT as WRITE_FACT
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 PACKAGE = "bf_generated_client"
@@ -87,18 +88,7 @@ def _model(generated: ModuleType, name: str) -> Any:
     return getattr(importlib.import_module(f"{generated.__name__}.models"), name)
 
 
-NEW_FACT: dict[str, Any] = {
-    "type": "aid_offer",
-    "subject": "RUS",
-    "counterpart": "IRQ",
-    "date": "2015-05-21",
-    "date_precision": "day",
-    "date_basis": "stated",
-    "summary": "Russia offered Iraq military aid.",
-    "attributes": {"aid_kind": "military"},
-    "actors": [{"actor": "vladimir-putin", "role": "President"}],
-    "status": "published",
-}
+NEW_FACT: dict[str, Any] = {**WRITE_FACT, "status": "published"}
 
 
 def test_a_facts_life_through_the_generated_client(

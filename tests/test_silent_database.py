@@ -31,7 +31,7 @@ from api.dbdeadline import WATCHDOG, Trouble, trouble_of
 from api.fastpath import FastPath
 from api.services.parties import load_countries
 from tests.databases import PG_SKIP, database_url
-from tests.support.silent_proxy import SilentProxy
+from tests.support.db_proxy import DatabaseProxy
 
 ROOT = Path(__file__).resolve().parents[1]
 DEADLINE = 1.5  # FACTS_DATABASE_TIMEOUT in these tests
@@ -62,14 +62,14 @@ def pg_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture
-def proxy(pg_url: str) -> Iterator[SilentProxy]:
+def proxy(pg_url: str) -> Iterator[DatabaseProxy]:
     url = make_url(pg_url)
-    found = SilentProxy((url.host or "127.0.0.1", url.port or 5432))
+    found = DatabaseProxy((url.host or "127.0.0.1", url.port or 5432))
     yield found
     found.close()
 
 
-def _via(proxy: SilentProxy, pg_url: str) -> str:
+def _via(proxy: DatabaseProxy, pg_url: str) -> str:
     return make_url(pg_url).set(port=proxy.port).render_as_string(hide_password=False)
 
 
@@ -100,7 +100,7 @@ def _unavailable(response: Any) -> None:
 
 
 def test_a_silent_database_answers_503_in_seconds_and_recovery_needs_no_restart(
-    proxy: SilentProxy, pg_url: str
+    proxy: DatabaseProxy, pg_url: str
 ) -> None:
     app = _app(_via(proxy, pg_url))
     thin = _thin_path(app)
@@ -207,7 +207,7 @@ def test_the_watchdog_cuts_a_call_that_overruns_its_deadline(pg_url: str) -> Non
         app.extensions["db_engine"].dispose()
 
 
-def test_a_commit_the_database_never_answers_is_cut(proxy: SilentProxy, pg_url: str) -> None:
+def test_a_commit_the_database_never_answers_is_cut(proxy: DatabaseProxy, pg_url: str) -> None:
     app = _app(_via(proxy, pg_url))
     engine = app.extensions["db_engine"]
     try:
@@ -248,7 +248,7 @@ def _get(port: int, path: str, timeout: float = 15) -> tuple[int, dict[str, str]
 
 @pytest.mark.parametrize("model", ["gthread", "sync"])
 def test_under_gunicorn_healthz_answers_while_a_worker_waits(
-    proxy: SilentProxy, pg_url: str, tmp_path: Path, model: str
+    proxy: DatabaseProxy, pg_url: str, tmp_path: Path, model: str
 ) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,4 +1,9 @@
-"""A loopback TCP proxy to PostgreSQL that can go silent: connections stay open, nothing moves."""
+"""A loopback TCP proxy to PostgreSQL that fails the two ways a database goes away.
+
+``cut()``: every connection is reset and new ones are refused (a database that is down);
+``silent = True``: connections stay open and new ones are accepted, but nothing moves
+(a database that stops answering, no RST). ``restore()`` / ``silent = False`` end either.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,15 @@ import socket
 import threading
 
 
-class SilentProxy:
-    """A TCP forwarder to PostgreSQL that can go silent and speak again."""
+class DatabaseProxy:
+    """A TCP forwarder to PostgreSQL that can be cut, go silent, and work again."""
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.silent = False
+        self.up = True
         self.held: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -24,6 +30,9 @@ class SilentProxy:
                 client, _ = self.sock.accept()
             except OSError:
                 return
+            if not self.up:  # cut: refused at once
+                client.close()
+                continue
             self.held.append(client)
             if self.silent:
                 continue  # accepted, then nothing: no byte, no close
@@ -44,6 +53,18 @@ class SilentProxy:
             for s in (a, b):
                 with contextlib.suppress(OSError):
                     s.close()
+
+    def cut(self) -> None:
+        """Reset every connection and refuse new ones until ``restore``."""
+        self.up = False
+        for s in self.held:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+        self.held = []
+
+    def restore(self) -> None:
+        """Accept and forward connections again."""
+        self.up = True
 
     def close(self) -> None:
         self.sock.close()
