@@ -42,10 +42,9 @@ from werkzeug.sansio.utils import get_current_url
 from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request
 
-from . import dbdeadline
+from . import dbdeadline, fact_document
 from .db import DATA_VERSION_SQL
 from .schemas.args import CODE_PATTERN, parse_date_param
-from .schemas.output import FACT_FIELDS
 from .services import fast_facts
 from .services.catalog import cached_party_codes
 from .services.dates import DateSpan
@@ -509,8 +508,8 @@ class FastPath:
                         [dumps(item) + b"\n" for item in items(side, self.dialect, batch)]
                     )
             else:
-                flat = (fast_facts.fact_from_row(row) for batch in rows() for row in batch)
-                for chunk in csv_chunks(flat, FACT_FIELDS):
+                flat = (fact_document.from_row(row) for batch in rows() for row in batch)
+                for chunk in csv_chunks(flat, fact_document.NAMES):
                     yield chunk.encode()
 
         return _Streamed(body(), release)
@@ -537,17 +536,17 @@ class FastPath:
             cur = conn.cursor()
             cur.execute(fast_facts.by_ids_statement(self.dialect, 1), (fact_id,))
             row = cur.fetchone()
-            if row is None or row[14] != "published":
+            if row is None or row[fact_document.AT["status"]] != "published":
                 raise _Fallback  # 404, 410 and drafts are Flask's (and counted there)
             cur.execute(fast_facts.sources_statement(self.dialect), (fact_id,))
             sources = cur.fetchall()
         finally:
             release()
         limits = self._rate_limit(request)
-        tag = fact_tag(fact_id, row[15], [(s[0], s[1]) for s in sources])
+        tag = fact_tag(fact_id, row[fact_document.AT["version"]], [(s[0], s[1]) for s in sources])
         if request.if_none_match and request.if_none_match.contains_weak(tag):
             return self._not_modified(tag, limits)
-        data = fast_facts.fact_from_row(row, fast_facts.serial_loads(self.dialect))
+        data = fact_document.from_row(row, fast_facts.serial_loads(self.dialect))
         data["sources"] = [fast_facts.source_summary_from_row(s) for s in sources]
         return self._json(orjson.dumps(data), [*self._cache_headers(tag), *self.common, *limits])
 

@@ -10,15 +10,14 @@ import orjson
 from flask import Flask, Response
 from flask.json.provider import JSONProvider
 
+from .fact_document import format_decimal
+
 _OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        # Exact decimal text; the API documents values as strings.
-        from .services.snapshots import format_decimal
-
-        return format_decimal(value)
+        return format_decimal(value)  # exact decimal text: the API documents values as strings
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     if isinstance(value, (date, datetime)):

@@ -12,9 +12,9 @@ import orjson
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
+from api.fact_document import from_object as fact_snapshot
 from api.models import Actor, Evidence, Fact, FactActor
 from api.services.fact_writes import patch_fact, retract_fact
-from api.services.snapshots import fact_snapshot
 from tests.factories import make_fact
 
 

@@ -18,6 +18,7 @@ from marshmallow import (
     validates,
 )
 
+from .. import fact_document
 from ..models.actor import ACTOR_KINDS
 from ..models.party import PARTY_KINDS
 from ..services.dates import DateSpan, parse_date
@@ -246,7 +247,7 @@ class FactItemArgs(QueryArgs):
 
 class FactListArgs(FactFilterArgs, ListArgs):
     as_of = AS_OF
-    fields_ = sparse(list(output.FactSchema().fields))
+    fields_ = sparse(list(fact_document.NAMES))
     sort = fields.String(
         validate=_sorts("date", "value", "id", "created"),
         metadata={"description": "date, value, id or created; - for descending (default -date)."},

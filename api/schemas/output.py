@@ -1,4 +1,4 @@
-"""Documented response shapes (OpenAPI); views build the same shapes from snapshots.
+"""Documented response shapes (OpenAPI); a fact's comes from ``api.fact_document``.
 
 Parties, actors, dyads, the vocabulary and the index are in ``catalog_output``.
 """
@@ -7,27 +7,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from .. import fact_document
 from .presence import always, sparse
-
-
-@always()
-class EvidenceSchema(Schema):
-    id = fields.Integer()
-    source_id = fields.Integer()
-    quote = fields.String(metadata={"description": "The quoted passage, as curated."})
-    start = fields.Integer(
-        metadata={"description": "Offset (Unicode code points) in the source body."}
-    )
-    end = fields.Integer(metadata={"description": "End offset (exclusive) in the source body."})
-    verified = fields.Boolean()
-
-
-@always()
-class FactActorSchema(Schema):
-    id = fields.Integer()
-    key = fields.String()
-    name = fields.String()
-    role = fields.String(metadata={"description": "The role the actor acted in."})
 
 
 @always()
@@ -42,32 +23,26 @@ class SourceSummarySchema(Schema):
     canonical_id = fields.Integer(allow_none=True)
 
 
-@always()
+def _fact_schema_fields() -> dict[str, fields.Field]:
+    """The documented fields of a fact, in order, from the one fact document."""
+    found: dict[str, fields.Field] = {}
+    for field in fact_document.FIELDS:
+        if field.parts:
+            name = {"actors": "FactActorSchema", "evidence": "EvidenceSchema"}[field.name]
+            part = Schema.from_dict({n: f for n, _, f in field.parts}, name=name)
+            found[field.name] = fields.List(fields.Nested(always()(part)))
+        else:
+            assert field.schema is not None, field.name
+            found[field.name] = field.schema
+    return found
+
+
 class FactSchema(Schema):
-    id = fields.Integer()
-    key = fields.String(allow_none=True)
-    type = fields.String()
-    subject = fields.String()
-    counterpart = fields.String()
-    other_parties = fields.List(fields.String())
-    date = fields.String(allow_none=True, metadata={"description": "At its precision."})
-    date_start = fields.Date(allow_none=True)
-    date_end = fields.Date(allow_none=True)
-    date_precision = fields.String()
-    date_basis = fields.String(allow_none=True)
-    value = fields.String(
-        allow_none=True, metadata={"description": "Exact decimal as a string, e.g. 2000000000."}
-    )
-    unit = fields.String(allow_none=True)
-    value_qualifier = fields.String(allow_none=True)
-    summary = fields.String()
-    attributes = fields.Dict()
-    actors = fields.List(fields.Nested(FactActorSchema))
-    evidence = fields.List(fields.Nested(EvidenceSchema))
-    status = fields.String()
-    version = fields.Integer()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    """A fact as served: its fields are those of ``api.fact_document.FIELDS``."""
+
+
+FactSchema._declared_fields.update(_fact_schema_fields())
+always()(FactSchema)
 
 
 @always()
@@ -225,7 +200,3 @@ class ChangeListSchema(Schema):
     data = fields.List(fields.Nested(ChangeSchema))
     links = fields.Nested(LinksSchema)
     meta = fields.Nested(ChangeMetaSchema)
-
-
-# The served fact's fields, in order: CSV columns and sparse fieldsets follow it.
-FACT_FIELDS = tuple(FactSchema().fields)

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..fact_document import format_timestamp
 from ..models import Change, Revision
-from .snapshots import format_timestamp
 
 
 def last_seq(session: Session) -> int:

@@ -15,9 +15,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from .. import migrate
+from ..fact_document import format_decimal
 from ..models import Base
 from ..models.base import UTCDateTime
-from .snapshots import format_decimal
 
 FORMAT = "bilateral-facts-dump"
 VERSION = 1
@@ -124,7 +124,9 @@ def _check_schema(conn: sa.Connection) -> str:
 
 def export_dump(session: Session, out: TextIO) -> dict[str, int]:
     """Write every table as canonical NDJSON to ``out``; return the rows written per table."""
-    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+    bind = session.get_bind()
+    began = session.in_transaction() or (isinstance(bind, sa.Connection) and bind.in_transaction())
+    if bind.dialect.name == "postgresql" and not began:
         # One snapshot for every table, so the dump is consistent under concurrent writes
         # (a transaction the caller already began keeps its own isolation level).
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

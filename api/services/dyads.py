@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import extract, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from ..fact_document import format_decimal
 from ..models import Evidence, Fact, Source
 from .dates import DateSpan, format_date
 from .paging import SortKey, apply_keyset, parse_int_key, parse_str_key
-from .snapshots import format_decimal
 
 DYAD_SORTS = ("facts", "pair")
 MAX_BUCKETS = 1200

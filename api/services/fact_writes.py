@@ -9,13 +9,14 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import fact_document
 from ..models import Evidence, Fact, Source
 from ..models.base import utcnow
 from ..schemas.fact_input import FactInSchema
 from .dates import parse_date_with_precision
 from .facts import build_fact, check_key_free, replace_fact
 from .history import record_change
-from .snapshots import fact_snapshot, source_snapshot
+from .snapshots import source_snapshot
 
 
 class Conflict(ValueError):
@@ -60,28 +61,7 @@ def source_etag(source: Source) -> str:
 
 def fact_as_input(fact: Fact) -> dict[str, Any]:
     """A stored fact written as write-API input (what a PATCH is merged into)."""
-    snap = fact_snapshot(fact)
-    return {
-        "key": snap["key"],
-        "type": snap["type"],
-        "subject": snap["subject"],
-        "counterpart": snap["counterpart"],
-        "other_parties": snap["other_parties"],
-        "date": snap["date"],
-        "date_precision": snap["date_precision"],
-        "date_basis": snap["date_basis"],
-        "value": snap["value"],
-        "unit": snap["unit"],
-        "value_qualifier": snap["value_qualifier"],
-        "summary": snap["summary"],
-        "attributes": snap["attributes"],
-        "actors": [{"actor": a["key"], "role": a["role"]} for a in snap["actors"]],
-        "status": snap["status"],
-        "evidence": [
-            {"source_id": e["source_id"], "quote": e["quote"], "start": e["start"]}
-            for e in snap["evidence"]
-        ],
-    }
+    return fact_document.as_input(fact_document.from_object(fact))
 
 
 def patch_fact(session: Session, fact: Fact, changes: dict[str, Any], author: str) -> bool:
@@ -106,7 +86,7 @@ def retract_fact(session: Session, fact: Fact, author: str) -> None:
     """Retract a fact: it keeps its row and history; public reads answer 410."""
     if fact.status == "retracted":
         raise Conflict("The fact is already retracted.")
-    before = fact_snapshot(fact)
+    before = fact_document.from_object(fact)
     fact.status = "retracted"
     fact.version += 1
     fact.updated_by = author

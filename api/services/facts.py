@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import fact_document
 from ..models import Actor, Evidence, Fact, FactActor, FactParty, Party, Source
 from ..models.base import utcnow
 from ..vocabulary import validate_attributes
@@ -164,12 +165,9 @@ def create_fact(session: Session, data: dict[str, Any], author: str) -> Fact:
     return fact
 
 
-_CONTENT_SKIP = {"id", "version", "created_at", "updated_at"}
-
-
 def fact_content(snapshot: dict[str, Any]) -> dict[str, Any]:
     """What a fact says, without identity, version and timestamps (to compare two facts)."""
-    content = {k: v for k, v in snapshot.items() if k not in _CONTENT_SKIP}
+    content = {k: v for k, v in snapshot.items() if k not in fact_document.SYSTEM_FIELDS}
     content["evidence"] = [
         {k: v for k, v in ev.items() if k not in ("id", "verified")} for ev in content["evidence"]
     ]
@@ -218,27 +216,10 @@ def _keep_same(fact: Fact, new: Fact) -> None:
 
 def replace_fact(session: Session, fact: Fact, new: Fact, author: str) -> bool:
     """Give ``fact`` the content of the unsaved ``new``; record it. Return False if unchanged."""
-    from .snapshots import fact_snapshot
-
-    before = fact_snapshot(fact)
-    if fact_content(before) == fact_content(fact_snapshot(new)):
+    before = fact_document.from_object(fact)
+    if fact_content(before) == fact_content(fact_document.from_object(new)):
         return False
-    for name in (
-        "key",
-        "type",
-        "subject",
-        "counterpart",
-        "date_start",
-        "date_end",
-        "date_precision",
-        "date_basis",
-        "value",
-        "unit",
-        "value_qualifier",
-        "summary",
-        "attributes",
-        "status",
-    ):
+    for name in fact_document.CONTENT_COLUMNS:
         setattr(fact, name, getattr(new, name))
     _keep_same(fact, new)
     fact.version += 1

@@ -7,8 +7,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import fact_document
+from ..fact_document import format_timestamp
 from ..models import Change, Fact, Revision, Source
-from .snapshots import fact_snapshot, format_timestamp, source_snapshot
+from .snapshots import source_snapshot
 
 
 def record_change(
@@ -21,7 +23,7 @@ def record_change(
     """Store a revision with the full snapshot of ``obj`` and a change-feed row."""
     session.flush()
     if isinstance(obj, Fact):
-        entity, snapshot = "fact", fact_snapshot(obj)
+        entity, snapshot = "fact", fact_document.from_object(obj)
     else:
         entity, snapshot = "source", source_snapshot(obj)
     changes = diff(before, snapshot)

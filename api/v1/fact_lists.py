@@ -12,8 +12,8 @@ from typing import Any
 from flask import Response
 from sqlalchemy.orm import Session
 
+from .. import fact_document
 from ..db import session
-from ..schemas.output import FACT_FIELDS
 from ..services import as_of, fact_reads
 from .auth import readable_statuses
 from .common import actor_id, resolve_codes
@@ -50,7 +50,7 @@ def _past_list(s: Session, args: dict[str, Any], name: str) -> Response:
         count=lambda: len(snaps),
         export=lambda sort, desc: (by_id[i] for _, i in page(sort, desc, None, len(snaps))),
         name=name,
-        columns=FACT_FIELDS,
+        columns=fact_document.NAMES,
     )
 
 
@@ -70,5 +70,5 @@ def fact_list(args: dict[str, Any], name: str = "facts") -> Response:
         count=lambda: fact_reads.count_facts(s, args),
         export=lambda sort, desc: fact_reads.iter_facts(s, args, sort, desc),
         name=name,
-        columns=FACT_FIELDS,
+        columns=fact_document.NAMES,
     )

@@ -12,10 +12,10 @@ from flask.views import MethodView
 
 from .. import __version__
 from ..db import data_version
+from ..fact_document import format_timestamp
 from ..jsonio import json_response
 from ..schemas.args import NoArgs
 from ..schemas.catalog_output import FactTypeListSchema, IndexSchema
-from ..services.snapshots import format_timestamp
 from ..vocabulary import FACT_TYPES
 from .common import Blueprint
 

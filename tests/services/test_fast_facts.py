@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.fact_document import from_object as fact_snapshot
 from api.models import Fact
 from api.services.fast_facts import facts_by_ids
-from api.services.snapshots import fact_snapshot
 from tests.factories import make_fact
 
 
