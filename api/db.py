@@ -8,7 +8,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
@@ -203,3 +203,20 @@ def data_version_number() -> int:
     cursor = session().connection().exec_driver_sql(DATA_VERSION_SQL)
     found = cursor.scalar()
     return int(found or 0)
+
+
+def read_version() -> int:
+    """The data version this request reads: read once per request, then kept (flask.g)."""
+    found: int | None = g.get("bf_read_version")
+    if found is None:
+        found = g.bf_read_version = data_version_number()
+    return found
+
+
+def cache_version() -> str | None:
+    """What per-process caches (``services.memo``) key on for this request: the database
+    and the data version this read sees. None outside a GET: a write changes the data
+    while it runs, so nothing it reads is cached."""
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return None
+    return f"{id(current_app.extensions['db_engine'])}:{read_version()}"

@@ -30,7 +30,6 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -48,8 +47,9 @@ from .schemas.args import CODE_PATTERN, parse_date_param
 from .services import fast_facts
 from .services.catalog import cached_party_codes
 from .services.dates import DateSpan
+from .services.fact_query import SORTS, FactQuery, keyset_modes
 from .services.fact_writes import fact_tag
-from .services.paging import CursorError, fingerprint, parse_date_key, parse_int_key
+from .services.paging import CursorError
 from .v1.caching import EXPOSE_HEADERS, VARY, public_cache_control, read_etag, spec_digest
 from .v1.listing import csv_chunks, cursor_codec, negotiate_format, url_with
 from .v1.negotiation import PLAIN_ITEM_ACCEPT, PLAIN_LIST_ACCEPT
@@ -65,7 +65,7 @@ _LIMIT = re.compile(r"^[1-9][0-9]{0,2}\Z")
 _ITEM = re.compile(r"^/api/v1/facts/([1-9][0-9]{0,9})\Z")
 _FILTERS = ("type", "subject", "counterpart", "party", "dyad", "from", "to")
 _LIST_ARGS = frozenset((*_FILTERS, "sort", "limit", "cursor", "format"))
-_SORTS = {"date": parse_date_key, "id": parse_int_key}
+_SORTS = ("date", "id")  # the sorts answered here (the others are Flask's)
 _NDJSON = "application/x-ndjson"
 _FORMATS = ("json", "csv", "ndjson")
 _EXPORT_BATCH = 1000
@@ -376,9 +376,8 @@ class FastPath:
         handed_over = False
         try:
             version = self._version(conn)
-            # The filters as the Flask path keys its cursors (names as loaded, codes resolved).
-            filters: list[tuple[str, Any]] = []
-            keyed: dict[str, Any] = {"status": ["published"]}
+            # The filters as the Flask path loads them (names as loaded, codes resolved).
+            args: dict[str, Any] = {"status": ["published"]}
             for name in _FILTERS:
                 if name not in parsed:
                     continue
@@ -389,13 +388,8 @@ class FastPath:
                     value = [self._resolve(conn, version, v) for v in value]
                     if value[0] == value[1]:
                         raise _Fallback
-                keyed["from_" if name == "from" else name] = value
-                if name == "dyad":
-                    filters.append((name, "-".join(sorted(value))))
-                elif name in ("from", "to"):
-                    filters.append((name, value.start if name == "from" else value.end))
-                else:
-                    filters.append((name, value))
+                args["from_" if name == "from" else name] = value
+            query = FactQuery.build(args, parsed.get("sort"))
             # Counted only now that this path will answer: a request handed to Flask above
             # is counted there, once.
             limits = self._rate_limit(request)
@@ -409,35 +403,27 @@ class FastPath:
             if request.if_none_match and request.if_none_match.contains_weak(tag):
                 return self._not_modified(tag, limits)
 
-            shape = tuple((n, len(v) if n == "type" else 1) for n, v in filters)
-            sort_arg = parsed.get("sort") or "-date"
-            sort, descending = sort_arg.lstrip("-"), sort_arg.startswith("-")
-
             if fmt != "json":
-                stream = self._export(conn, release, fmt, shape, filters, sort, descending)
+                stream = self._export(conn, release, fmt, query)
                 handed_over = True
                 return self._export_answer(fmt, tag, limits, stream)
 
-            digest = fingerprint(keyed)
+            digest = query.fingerprint()
             after = None
             if "cursor" in parsed:
                 try:
-                    key, row_id = self.codec.decode(parsed["cursor"], sort_arg, digest)
-                    after = (_SORTS[sort](key), row_id)
-                except (CursorError, ValueError, TypeError):
+                    after = query.position(
+                        *self.codec.decode(parsed["cursor"], query.sort_arg, digest)
+                    )
+                except CursorError:
                     raise _Fallback from None
             limit = parsed.get("limit", 50)
             cur = conn.cursor()
             rows: list[Any] = []
-            modes = fast_facts.keyset_statements(self.dialect, sort) if after else ("",)
-            for mode in modes:
-                statement = fast_facts.page_statement(
-                    self.dialect, shape, sort, descending, mode, True, True
-                )
+            for mode in keyset_modes(self.dialect, query.sort) if after else ("",):
+                statement = query.page_statement(self.dialect, mode, True, True)
                 wanted = limit + 1 - len(rows)
-                cur.execute(
-                    statement, fast_facts.page_binds(self.dialect, filters, after, wanted, mode)
-                )
+                cur.execute(statement, query.binds(self.dialect, after, wanted, mode))
                 rows += cur.fetchall()
                 if len(rows) > limit:
                     break
@@ -452,8 +438,8 @@ class FastPath:
         next_url = None
         if has_next:
             last_id, last_key = fast_facts.serial_id_and_key(self.dialect, rows[-1])
-            last_key = last_key.isoformat() if isinstance(last_key, date) else last_key
-            cursor = self.codec.encode(sort_arg, last_key, last_id, digest)
+            last_key = SORTS[query.sort].key_out(last_key)
+            cursor = self.codec.encode(query.sort_arg, last_key, last_id, digest)
             next_url = _next_prefix(request) + cursor
             headers.insert(0, ("Link", f'<{next_url}>; rel="next"'))
         body = orjson.dumps(
@@ -466,21 +452,11 @@ class FastPath:
         return self._json(body, headers)
 
     def _export(
-        self,
-        conn: Any,
-        release: Callable[[], None],
-        fmt: str,
-        shape: tuple[tuple[str, int], ...],
-        filters: list[tuple[str, Any]],
-        sort: str,
-        descending: bool,
+        self, conn: Any, release: Callable[[], None], fmt: str, query: FactQuery
     ) -> _Streamed:
         """Every matching fact from one statement, in batches, then the connection back."""
-        serial = fmt == "ndjson"
-        statement = fast_facts.page_statement(
-            self.dialect, shape, sort, descending, "", False, serial
-        )
-        binds = fast_facts.page_binds(self.dialect, filters, None, None)
+        statement = query.page_statement(self.dialect, "", False, fmt == "ndjson")
+        binds = query.binds(self.dialect)
 
         def rows() -> Iterator[list[Any]]:
             if self.dialect == "postgresql" and getattr(conn, "autocommit", False):

@@ -95,18 +95,17 @@ def get_json(
 def deep_cursor(env: dict[str, str], depth: int) -> str:
     """A cursor for the default fact list, ``depth`` rows in (signed as the server signs)."""
     code = (
-        "import sys, os; from api import create_app; from api.v1.listing import cursor_codec;"
-        "from api.services.paging import fingerprint; from api.services.fact_reads import FACT_SORTS;"
+        "import sys; from api import create_app; from api.v1.listing import cursor_codec\n"
+        "from api.services.fact_query import SORTS, FactQuery\n"
         "from api.db import session; from sqlalchemy import select; from api.models import Fact\n"
         "app = create_app()\n"
         "with app.test_request_context():\n"
-        "    key = FACT_SORTS['date'].expr\n"
-        "    row = session().execute(select(key, Fact.id).where(Fact.status == 'published')"
-        ".order_by(key.desc(), Fact.id.desc()).offset(int(sys.argv[1])).limit(1)).one()\n"
-        "    from api.v1.listing import PAGING_ARGS\n"
-        "    args = {'limit': 50, 'count': False, 'status': ['published']}\n"
-        "    filters = fingerprint({k: v for k, v in args.items() if k not in PAGING_ARGS})\n"
-        "    print(cursor_codec().encode('-date', row[0], row[1], filters))\n"
+        "    query = FactQuery.build({'status': ['published']}, '-date')\n"
+        "    row = session().execute(select(Fact.sort_date, Fact.id)"
+        ".where(Fact.status == 'published').order_by(Fact.sort_date.desc(), Fact.id.desc())"
+        ".offset(int(sys.argv[1])).limit(1)).one()\n"
+        "    key = SORTS['date'].key_out(row[0])\n"
+        "    print(cursor_codec().encode(query.sort_arg, key, row[1], query.fingerprint()))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(depth)],

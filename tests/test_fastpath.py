@@ -363,10 +363,12 @@ def test_rows_sqlite_cannot_write_exactly_are_built_in_python(
     )
     db_session.flush()
     if db_session.get_bind().dialect.name == "sqlite":
-        from api.services import fast_facts
+        from api.services.fact_query import FactQuery
 
-        sql = fast_facts.page_statement("sqlite", (), "id", True, "", False, True)
-        docs = {i: d for d, i, _ in db_session.connection().exec_driver_sql(sql).fetchall()}
+        query = FactQuery.build({}, "-id")
+        sql = query.page_statement("sqlite", "", False, True)
+        found = db_session.connection().exec_driver_sql(sql, tuple(query.binds("sqlite")))
+        docs = {i: d for d, i, _ in found.fetchall()}
         assert docs[fractional.id] is None and docs[plain.id] is not None
     for url in (
         "/api/v1/facts?sort=-id&limit=3",

@@ -248,7 +248,7 @@ def test_an_sql_error_shows_no_sql(
             Exception('syntax error at or near "SELECT"'),
         )
 
-    monkeypatch.setattr(fact_reads, "fact_ids_page", bad_sql)
+    monkeypatch.setattr(fact_reads, "fact_page", bad_sql)
     response = client.get("/api/v1/facts", headers={"Authorization": tokens["write"]})
     body = problem(response, 500)
     assert body["detail"] == GENERIC_500
@@ -272,7 +272,7 @@ def test_an_unavailable_database_is_a_503_that_shows_nothing(
             Exception('could not connect to server at "db.internal" (10.0.0.7), port 5432'),
         )
 
-    monkeypatch.setattr(fact_reads, "fact_ids_page", down)
+    monkeypatch.setattr(fact_reads, "fact_page", down)
     with caplog.at_level(logging.DEBUG):
         response = client.get("/api/v1/facts", headers={"Authorization": tokens["read"]})
     body = problem(response, 503)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,7 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Revision
+from .fact_query import FILTER_ARGS, NO_DATE, NO_VALUE, SORTS
 from .fact_reads import search_words, source_group
+from .paging import CursorError, Items, Keys, fingerprint
 
 
 def snapshots_at(
@@ -67,9 +71,52 @@ def matches(session: Session, snap: dict[str, Any], args: dict[str, Any]) -> boo
 def sort_key(snap: dict[str, Any], sort: str) -> Any:
     """The value a snapshot sorts by (the same order as the live list)."""
     if sort == "date":
-        return date.fromisoformat(snap["date_start"]) if snap["date_start"] else date(1, 1, 1)
+        return date.fromisoformat(snap["date_start"]) if snap["date_start"] else NO_DATE
     if sort == "value":
-        return Decimal(snap["value"]) if snap["value"] is not None else Decimal("-1e18")
+        return Decimal(snap["value"]) if snap["value"] is not None else NO_VALUE
     if sort == "created":
         return datetime.fromisoformat(snap["created_at"].replace("Z", "+00:00"))
     return snap["id"]
+
+
+@dataclass
+class PastFactListing:
+    """A fact list (``paging.Listing``) as the data stood at ``args["as_of"]``."""
+
+    session: Session
+    args: dict[str, Any]
+    snaps: list[dict[str, Any]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        found = snapshots_at(self.session, self.args["as_of"])
+        self.snaps = [x for x in found if matches(self.session, x, self.args)]
+
+    def digest(self) -> str:
+        return fingerprint({k: v for k, v in self.args.items() if k in FILTER_ARGS})
+
+    def _keyed(self, sort: str, descending: bool) -> list[tuple[Any, int, dict[str, Any]]]:
+        keyed = [(sort_key(x, sort), x["id"], x) for x in self.snaps]
+        return sorted(keyed, key=lambda k: (k[0], k[1]), reverse=descending)
+
+    def page(self, sort: str, descending: bool, after: Any, limit: int) -> tuple[Keys, Items]:
+        keyed = self._keyed(sort, descending)
+        if after is not None:
+            try:
+                mark = (SORTS[sort].parse(after[0]), after[1])
+            except (ValueError, TypeError):
+                raise CursorError("Malformed cursor.") from None
+            keyed = [
+                k for k in keyed if ((k[0], k[1]) < mark if descending else (k[0], k[1]) > mark)
+            ]
+        keyed = keyed[:limit]
+        return [(k, i) for k, i, _ in keyed], [x for _, _, x in keyed]
+
+    def count(self) -> int:
+        return len(self.snaps)
+
+    def export(self, sort: str, descending: bool) -> Iterator[dict[str, Any]]:
+        return (x for _, _, x in self._keyed(sort, descending))
+
+
+def _beyond(position: tuple[Any, int], mark: tuple[Any, Any], descending: bool) -> bool:
+    return position < mark if descending else position > mark

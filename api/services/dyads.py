@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,7 +14,17 @@ from sqlalchemy.orm import Session
 from ..fact_document import format_decimal
 from ..models import Evidence, Fact, Source
 from .dates import DateSpan, format_date
-from .paging import SortKey, apply_keyset, parse_int_key, parse_str_key
+from .memo import memo_key, memoized
+from .paging import (
+    PAGING_ARGS,
+    Items,
+    Keys,
+    SortKey,
+    apply_keyset,
+    fingerprint,
+    parse_int_key,
+    parse_str_key,
+)
 
 DYAD_SORTS = ("facts", "pair")
 MAX_BUCKETS = 1200
@@ -244,3 +256,46 @@ def dyad_timeline(
             - undated,
         },
     }
+
+
+@dataclass
+class DyadListing:
+    """The dyad list (``paging.Listing``), memoized per data version (None: not memoized)."""
+
+    session: Session
+    args: dict[str, Any]
+    version: Any
+
+    def digest(self) -> str:
+        return fingerprint({k: v for k, v in self.args.items() if k not in PAGING_ARGS})
+
+    def _rows(self, sort: str, desc: bool, after: Any, limit: int) -> list[dict[str, Any]]:
+        return memoized(
+            memo_key("dyads", self.args, sort, desc, after, limit),
+            self.version,
+            lambda: dyad_page(self.session, self.args, sort, desc, after, limit),
+        )
+
+    def page(self, sort: str, descending: bool, after: Any, limit: int) -> tuple[Keys, Items]:
+        found = self._rows(sort, descending, after, limit)
+        return [(r["_key"], r["pair"]) for r in found], [_public(r) for r in found]
+
+    def count(self) -> int:
+        return memoized(
+            memo_key("dyad-count", self.args),
+            self.version,
+            lambda: count_dyads(self.session, self.args),
+        )
+
+    def export(self, sort: str, descending: bool) -> Iterator[dict[str, Any]]:
+        after = None
+        while True:
+            found = self._rows(sort, descending, after, 1000)
+            yield from (_public(r) for r in found)
+            if len(found) < 1000:
+                return
+            after = (found[-1]["_key"], found[-1]["pair"])
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if not k.startswith("_")}

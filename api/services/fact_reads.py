@@ -1,76 +1,28 @@
-"""Reading facts: filters, full-text search, sort keys, pages and exports."""
+"""Reading facts: a ``FactQuery`` for list arguments, its pages, counts and exports."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from decimal import Decimal
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Numeric,
-    column,
-    exists,
-    false,
-    func,
-    literal,
-    or_,
-    select,
-    table,
-    text,
-)
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Evidence, Fact, FactActor, FactParty, Source
+from .. import fact_document as doc
+from ..models import Source
 from . import fast_facts
-from .dates import DateSpan
-from .paging import (
-    SortKey,
-    apply_keyset,
-    iter_keyset,
-    parse_date_key,
-    parse_datetime_key,
-    parse_decimal_key,
-    parse_int_key,
-)
+from .fact_query import SORTS, FactQuery, keyset_modes
+from .paging import Items, Keys
 from .snapshots import source_summary
 
-# Unknown dates and missing values sort below every real one.
-_NO_VALUE = literal(Decimal("-1e18"), Numeric(21, 6))
-FACT_SORTS: dict[str, SortKey] = {
-    # sort_date is date_start, or 0001-01-01 when unknown (a generated, indexed column).
-    "date": SortKey(Fact.sort_date, parse_date_key),
-    "value": SortKey(func.coalesce(Fact.value, _NO_VALUE), parse_decimal_key),
-    "id": SortKey(Fact.id, parse_int_key),
-    "created": SortKey(Fact.created_at, parse_datetime_key),
-}
 _WORD = re.compile(r"\w+", re.UNICODE)
-_fact_search = table("fact_search", column("fact_id"), column("document"))
-
-
-def dyad_key(a: str, b: str) -> str:
-    """The unordered pair as stored in ``fact.dyad``: ``IRQ-RUS``."""
-    return "-".join(sorted((a, b)))
 
 
 def search_words(q: str) -> list[str]:
     """The words of a free-text query (punctuation and operators are not syntax)."""
     return _WORD.findall(q)
-
-
-def _text_match(session: Session, q: str) -> ColumnElement[bool]:
-    words = search_words(q)
-    if not words:  # punctuation only: nothing can match
-        return false()
-    if session.get_bind().dialect.name == "sqlite":
-        match = " ".join('"' + w.replace('"', "") + '"' for w in words)
-        ids = text("SELECT rowid FROM fact_fts WHERE fact_fts MATCH :fts").bindparams(fts=match)
-        return Fact.id.in_(ids.columns(column("rowid")))
-    return exists().where(
-        _fact_search.c.fact_id == Fact.id,
-        _fact_search.c.document.op("@@")(func.plainto_tsquery("english", " ".join(words))),
-    )
 
 
 def source_group(session: Session, source_id: int) -> list[int]:
@@ -88,69 +40,40 @@ def source_group(session: Session, source_id: int) -> list[int]:
     )
 
 
-def fact_conditions(session: Session, args: dict[str, Any]) -> list[ColumnElement[bool]]:
-    """SQL conditions for the fact filters (party codes already resolved)."""
-    conds: list[ColumnElement[bool]] = [Fact.status.in_(args.get("status") or ["published"])]
-    if args.get("type"):
-        conds.append(Fact.type.in_(args["type"]))
-    if args.get("subject"):
-        conds.append(Fact.subject == args["subject"])
-    if args.get("counterpart"):
-        conds.append(Fact.counterpart == args["counterpart"])
-    if args.get("dyad"):
-        conds.append(Fact.dyad == dyad_key(*args["dyad"]))
-    if args.get("party"):
-        code = args["party"]
-        conds.append(
-            or_(
-                Fact.subject == code,
-                Fact.counterpart == code,
-                exists().where(FactParty.fact_id == Fact.id, FactParty.party_code == code),
-            )
-        )
-    if args.get("actor") is not None:
-        conds.append(
-            exists().where(FactActor.fact_id == Fact.id, FactActor.actor_id == args["actor"])
-        )
-    if args.get("source") is not None:
-        group = source_group(session, args["source"]) or [args["source"]]
-        conds.append(exists().where(Evidence.fact_id == Fact.id, Evidence.source_id.in_(group)))
-    span_from: DateSpan | None = args.get("from_")
-    span_to: DateSpan | None = args.get("to")
-    if span_from is not None:
-        conds.append(Fact.date_end >= span_from.start)
-    if span_to is not None:
-        conds.append(Fact.date_start <= span_to.end)
-    if args.get("unit"):
-        conds.append(Fact.unit == args["unit"])
-    if args.get("value_min") is not None:
-        conds.append(Fact.value >= args["value_min"])
-    if args.get("value_max") is not None:
-        conds.append(Fact.value <= args["value_max"])
-    if args.get("q"):
-        conds.append(_text_match(session, args["q"]))
-    return conds
+def fact_query(session: Session, args: dict[str, Any]) -> FactQuery:
+    """The query of loaded list arguments (party codes already resolved)."""
+    group = source_group(session, args["source"]) if args.get("source") is not None else None
+    words = search_words(args["q"]) if args.get("q") else None
+    return FactQuery.build(args, args.get("sort"), source_group=group, words=words)
 
 
-def fact_ids_page(
-    session: Session,
-    args: dict[str, Any],
-    sort: str,
-    descending: bool,
-    after: tuple[Any, Any] | None,
-    limit: int,
-) -> list[tuple[Any, int]]:
-    """(sort key, id) of up to ``limit`` matching facts after the given position."""
-    key = FACT_SORTS[sort]
-    stmt: Any = select(key.expr, Fact.id).where(*fact_conditions(session, args))
-    stmt = apply_keyset(stmt, key, Fact.id, descending, after).limit(limit)
-    return [(row[0], row[1]) for row in session.connection().execute(stmt)]
+Keyed = tuple[Any, int, dict[str, Any]]  # (sort key as a cursor keeps it, id, the fact)
 
 
-def count_facts(session: Session, args: dict[str, Any]) -> int:
-    """How many facts match the filters."""
-    stmt = select(func.count()).select_from(Fact).where(*fact_conditions(session, args))
-    return int(session.scalar(stmt) or 0)
+def fact_page(
+    session: Session, query: FactQuery, after: tuple[Any, int] | None, limit: int
+) -> list[Keyed]:
+    """Up to ``limit`` matching facts after a keyset position, with their keys."""
+    conn = session.connection()
+    dialect = conn.dialect.name
+    sort = query.sort
+    rows: list[Any] = []
+    for mode in keyset_modes(dialect, sort) if after else ("",):
+        statement = query.page_statement(dialect, mode, True, False)
+        binds = query.binds(dialect, after, limit - len(rows), mode)
+        rows += conn.exec_driver_sql(statement, tuple(binds)).fetchall()
+        if len(rows) >= limit:
+            break
+    key_out = SORTS[sort].key_out
+    return [(key_out(row[doc.WIDTH]), row[0], doc.from_row(row)) for row in rows[:limit]]
+
+
+def count_facts(session: Session, query: FactQuery) -> int:
+    """How many facts match."""
+    conn = session.connection()
+    dialect = conn.dialect.name
+    found = conn.exec_driver_sql(query.count_statement(dialect), tuple(query.binds(dialect)))
+    return int(found.scalar() or 0)
 
 
 def facts_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
@@ -158,15 +81,39 @@ def facts_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     return fast_facts.facts_by_ids(session, ids)
 
 
-def iter_facts(
-    session: Session, args: dict[str, Any], sort: str, descending: bool, batch: int = 1000
-) -> Iterator[dict[str, Any]]:
+def iter_facts(session: Session, query: FactQuery, batch: int = 1000) -> Iterator[dict[str, Any]]:
     """Every matching fact, fetched in keyset batches so memory stays constant."""
-    return iter_keyset(
-        lambda after, limit: fact_ids_page(session, args, sort, descending, after, limit),
-        lambda ids: facts_by_ids(session, ids),
-        batch,
-    )
+    after: tuple[Any, int] | None = None
+    while True:
+        page = fact_page(session, query, after, batch)
+        yield from (item for _, _, item in page)
+        if len(page) < batch:
+            return
+        key, row_id, _ = page[-1]
+        after = query.position(key, row_id)
+
+
+@dataclass
+class FactListing:
+    """A fact list (``paging.Listing``): the current facts that ``query`` selects."""
+
+    session: Session
+    query: FactQuery
+
+    def digest(self) -> str:
+        return self.query.fingerprint()
+
+    def page(self, sort: str, descending: bool, after: Any, limit: int) -> tuple[Keys, Items]:
+        query = replace(self.query, sort=sort, descending=descending)
+        position = query.position(*after) if after is not None else None
+        found = fact_page(self.session, query, position, limit)
+        return [(key, i) for key, i, _ in found], [item for _, _, item in found]
+
+    def count(self) -> int:
+        return count_facts(self.session, self.query)
+
+    def export(self, sort: str, descending: bool) -> Iterator[dict[str, Any]]:
+        return iter_facts(self.session, replace(self.query, sort=sort, descending=descending))
 
 
 def get_fact(session: Session, fact_id: int, statuses: list[str]) -> dict[str, Any] | None:

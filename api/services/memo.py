@@ -6,6 +6,7 @@ computed from; each gunicorn worker keeps its own copy.
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from threading import Lock
@@ -38,3 +39,8 @@ def clear() -> None:
     """Forget everything (tests)."""
     with _lock:
         _entries.clear()
+
+
+def memo_key(*parts: Any) -> str:
+    """A cache key from request arguments (lists and dates included)."""
+    return json.dumps(parts, sort_keys=True, default=str)

@@ -15,13 +15,13 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Select, literal, tuple_
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, Session
 
 # A column or an expression to sort on.
 SortExpr = ColumnElement[Any] | QueryableAttribute[Any]
@@ -161,3 +161,54 @@ def iter_keyset(
         if len(keys) < batch:
             return
         after = keys[-1]
+
+
+# The list arguments that shape a page rather than say which rows: left out of a cursor's
+# fingerprint, so a cursor keeps working with another limit or format.
+PAGING_ARGS = ("limit", "cursor", "count", "sort", "fields_", "format")
+
+Keys = list[tuple[Any, Any]]  # (sort key, id) of each row of a page
+Items = list[dict[str, Any]]
+
+
+class Listing(Protocol):
+    """What a list answers from: keyset pages, a count, every row, the filters' digest."""
+
+    def digest(self) -> str: ...
+
+    def page(self, sort: str, descending: bool, after: Any, limit: int) -> tuple[Keys, Items]:
+        """Up to ``limit`` rows after ``after`` (as a cursor gave it; CursorError if bad)."""
+        ...
+
+    def count(self) -> int: ...
+
+    def export(self, sort: str, descending: bool) -> Iterator[dict[str, Any]]: ...
+
+
+@dataclass
+class KeysetListing:
+    """A ``Listing`` from a service's page, hydrate and count functions of (session, args)."""
+
+    session: Session
+    args: dict[str, Any]
+    keys: Callable[[Session, dict[str, Any], str, bool, Any, int], Keys]
+    rows: Callable[[Session, list[Any]], Items]
+    total: Callable[[Session, dict[str, Any]], int]
+    batch: int = field(default=1000)
+
+    def digest(self) -> str:
+        return fingerprint({k: v for k, v in self.args.items() if k not in PAGING_ARGS})
+
+    def page(self, sort: str, descending: bool, after: Any, limit: int) -> tuple[Keys, Items]:
+        keys = self.keys(self.session, self.args, sort, descending, after, limit)
+        return keys, self.rows(self.session, [i for _, i in keys])
+
+    def count(self) -> int:
+        return self.total(self.session, self.args)
+
+    def export(self, sort: str, descending: bool) -> Iterator[dict[str, Any]]:
+        return iter_keyset(
+            lambda after, limit: self.keys(self.session, self.args, sort, descending, after, limit),
+            lambda ids: self.rows(self.session, ids),
+            self.batch,
+        )

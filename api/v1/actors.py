@@ -12,7 +12,7 @@ from ..jsonio import json_response
 from ..schemas.args import ActorListArgs, NoArgs
 from ..schemas.catalog_output import ActorListSchema, ActorSchema
 from ..services import catalog
-from ..services.paging import iter_keyset
+from ..services.paging import KeysetListing
 from .common import Blueprint, resolve_codes
 from .listing import keyset_list
 
@@ -31,17 +31,9 @@ class ActorList(MethodView):
         resolve_codes(args, "party")
         return keyset_list(
             args,
+            KeysetListing(s, args, catalog.actor_page, catalog.actors_by_ids, catalog.count_actors),
             sorts=catalog.ACTOR_SORTS,
             default_sort="name",
-            page=lambda sort, desc, after, limit: catalog.actor_page(
-                s, args, sort, desc, after, limit
-            ),
-            hydrate=lambda ids: catalog.actors_by_ids(s, ids),
-            count=lambda: catalog.count_actors(s, args),
-            export=lambda sort, desc: iter_keyset(
-                lambda after, limit: catalog.actor_page(s, args, sort, desc, after, limit),
-                lambda ids: catalog.actors_by_ids(s, ids),
-            ),
             name="actors",
             columns=list(ActorSchema().fields),
         )

@@ -16,7 +16,7 @@ from flask import Flask, Response, current_app, request
 from flask_cors import CORS
 from flask_smorest import Api
 
-from ..db import data_version_number
+from ..db import read_version
 
 _STATIC = ("/api/v1/openapi.json", "/api/v1/docs")
 # Views that tag their own entity (version-based ETags, used by If-Match on writes).
@@ -52,10 +52,7 @@ def read_etag(version: str, spec_digest: str, full_path: str, accept: str, authe
 
 def _etag(api: Api) -> str:
     static = request.path.startswith(_STATIC)
-    version = "static" if static else str(data_version_number())
-    # Per-process caches key on this: the database and its data version.
-    engine_id = id(current_app.extensions["db_engine"])
-    request.bf_data_version = f"{engine_id}:{version}"  # type: ignore[attr-defined]
+    version = "static" if static else str(read_version())
     return read_etag(
         version,
         spec_digest(api),

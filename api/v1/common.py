@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import http
-import json
 from collections.abc import Callable
 from typing import Any
 
 import flask_smorest
 import orjson
-from flask import request
 from flask_smorest.arguments import ArgumentsMixin
 from marshmallow import missing
 from webargs.flaskparser import is_json_request
 
-from ..db import session
+from ..db import cache_version, session
 from ..errors import Problem
 from ..services.catalog import (
     closest_actor_keys,
@@ -101,9 +99,9 @@ def unknown_value(what: str, raw: str, name: str, close: list[str], advice: str 
 
 def party_code(raw: str, name: str) -> str:
     """Resolve a party code given in a parameter, or answer 400 naming it and the closest."""
-    code = resolve_party(session(), raw, data_version_seen())
+    code = resolve_party(session(), raw, cache_version())
     if code is None:
-        close = closest_codes(session(), raw, data_version_seen())
+        close = closest_codes(session(), raw, cache_version())
         raise unknown_value(
             "party code", raw, name, close, " Use an ISO 3166-1 code or OPEC / OPEC+."
         )
@@ -137,13 +135,3 @@ def resolve_codes(args: dict[str, Any], *names: str) -> dict[str, Any]:
             errors={"dyad": ["Both codes name the same party."]},
         )
     return args
-
-
-def memo_key(*parts: Any) -> str:
-    """A cache key from request arguments (lists and dates included)."""
-    return json.dumps(parts, sort_keys=True, default=str)
-
-
-def data_version_seen() -> Any:
-    """The data version read for this request's ETag (None outside /api/v1 GETs)."""
-    return getattr(request, "bf_data_version", None)

@@ -6,15 +6,15 @@ from typing import Any
 
 from flask.views import MethodView
 
-from ..db import session
+from ..db import cache_version, session
 from ..errors import Problem
 from ..jsonio import json_response
 from ..schemas.args import DyadListArgs, NoArgs, TimelineArgs
 from ..schemas.catalog_output import DyadListSchema, DyadSchema, DyadSummarySchema, TimelineSchema
 from ..services import dyads
 from ..services.catalog import resolve_party
-from ..services.memo import memoized
-from .common import Blueprint, data_version_seen, memo_key, resolve_codes
+from ..services.memo import memo_key, memoized
+from .common import Blueprint, resolve_codes
 from .listing import keyset_list
 
 blp = Blueprint("dyads", __name__, description="Pairs of parties: counts, summaries, timelines.")
@@ -32,7 +32,7 @@ def _pair(a: str, b: str) -> tuple[str, str]:
 
 
 def _known(code: str) -> str:
-    found = resolve_party(session(), code, data_version_seen()) if len(code) <= 16 else None
+    found = resolve_party(session(), code, cache_version()) if len(code) <= 16 else None
     if found is None:
         raise Problem(404, f"No party with code {code!r}.", slug="not-found")
     return found
@@ -48,46 +48,15 @@ class DyadList(MethodView):
         """List every pair of parties with published facts (default: most facts first)."""
         s = session()
         resolve_codes(args, "party")
-        rows: dict[str, dict[str, Any]] = {}
-
-        def page(sort: str, desc: bool, after: Any, limit: int) -> list[tuple[Any, Any]]:
-            found = memoized(
-                memo_key("dyads", args, sort, desc, after, limit),
-                data_version_seen(),
-                lambda: dyads.dyad_page(s, args, sort, desc, after, limit),
-            )
-            rows.update({r["pair"]: r for r in found})
-            return [(r["_key"], r["pair"]) for r in found]
-
-        def export(sort: str, desc: bool) -> Any:
-            after = None
-            while True:
-                keys = page(sort, desc, after, 1000)
-                yield from (_public(rows.pop(p)) for _, p in keys)
-                if len(keys) < 1000:
-                    return
-                after = keys[-1]
-
         return keyset_list(
             args,
+            dyads.DyadListing(s, args, cache_version()),
             sorts=dyads.DYAD_SORTS,
             default_sort="-facts",
-            page=page,
-            hydrate=lambda pairs: [_public(rows[p]) for p in pairs],
-            count=lambda: memoized(
-                memo_key("dyad-count", args),
-                data_version_seen(),
-                lambda: dyads.count_dyads(s, args),
-            ),
-            export=export,
             name="dyads",
             columns=list(DyadSchema().fields),
             id_field="pair",
         )
-
-
-def _public(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if not k.startswith("_")}
 
 
 @blp.route("/<a>/<b>")
@@ -100,7 +69,7 @@ class DyadItem(MethodView):
         code_a, code_b = _pair(a, b)
         summary = memoized(
             memo_key("dyad", sorted((code_a, code_b))),
-            data_version_seen(),
+            cache_version(),
             lambda: dyads.dyad_summary(session(), code_a, code_b),
         )
         return json_response(summary)
@@ -125,7 +94,7 @@ class DyadTimeline(MethodView):
         try:
             timeline = memoized(
                 memo_key("timeline", sorted((code_a, code_b)), args),
-                data_version_seen(),
+                cache_version(),
                 lambda: dyads.dyad_timeline(
                     session(), code_a, code_b, args["bucket"], args.get("type"), span_from, span_to
                 ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,9 +14,8 @@ from flask import Response, current_app, request, stream_with_context
 
 from ..errors import Problem
 from ..jsonio import dumps, json_response
-from ..services.paging import CursorCodec, CursorError, fingerprint
+from ..services.paging import CursorCodec, CursorError, Listing
 
-PAGING_ARGS = ("limit", "cursor", "count", "sort", "fields_", "format")
 NDJSON = "application/x-ndjson"
 
 
@@ -147,13 +146,10 @@ def envelope(
 
 def keyset_list(
     args: dict[str, Any],
+    listing: Listing,
     *,
     sorts: Collection[str],
     default_sort: str,
-    page: Callable[[str, bool, tuple[Any, Any] | None, int], list[tuple[Any, Any]]],
-    hydrate: Callable[[list[Any]], list[dict[str, Any]]],
-    count: Callable[[], int],
-    export: Callable[[str, bool], Iterator[dict[str, Any]]],
     name: str,
     columns: Sequence[str],
     id_field: str = "id",
@@ -166,26 +162,19 @@ def keyset_list(
     fields = shown_fields(args.get("fields_"), id_field)
     fmt = negotiate_format(args)
     if fmt in ("csv", "ndjson"):
-        rows = (pick_fields(r, fields) for r in export(sort, descending))
+        rows = (pick_fields(r, fields) for r in listing.export(sort, descending))
         return export_response(rows, fmt, name, fields or columns)
 
-    filters = fingerprint({k: v for k, v in args.items() if k not in PAGING_ARGS})
+    digest = listing.digest()
     codec = cursor_codec()
-    after = None
-    if args.get("cursor"):
-        try:
-            after = codec.decode(args["cursor"], sort_arg, filters)
-        except CursorError as err:
-            raise Problem(
-                400, str(err), slug="invalid-cursor", errors={"cursor": [str(err)]}
-            ) from None
     limit = int(args["limit"])
     try:
-        keys = page(sort, descending, after, limit + 1)
+        after = codec.decode(args["cursor"], sort_arg, digest) if args.get("cursor") else None
+        keys, items = listing.page(sort, descending, after, limit + 1)
     except CursorError as err:
         raise Problem(400, str(err), slug="invalid-cursor", errors={"cursor": [str(err)]}) from None
     has_next = len(keys) > limit
-    keys = keys[:limit]
-    items = [pick_fields(item, fields) for item in hydrate([i for _, i in keys])]
-    next_cursor = codec.encode(sort_arg, keys[-1][0], keys[-1][1], filters) if has_next else None
-    return envelope(items, limit, next_cursor, count() if args.get("count") else None)
+    keys, items = keys[:limit], items[:limit]
+    next_cursor = codec.encode(sort_arg, keys[-1][0], keys[-1][1], digest) if has_next else None
+    shown = [pick_fields(item, fields) for item in items]
+    return envelope(shown, limit, next_cursor, listing.count() if args.get("count") else None)

@@ -12,7 +12,7 @@ from ..jsonio import json_response
 from ..schemas.args import NoArgs, PartyListArgs
 from ..schemas.catalog_output import PartyDetailSchema, PartyListSchema, PartySchema
 from ..services import catalog
-from ..services.paging import iter_keyset
+from ..services.paging import KeysetListing
 from .common import Blueprint
 from .listing import keyset_list
 
@@ -30,17 +30,11 @@ class PartyList(MethodView):
         s = session()
         return keyset_list(
             args,
+            KeysetListing(
+                s, args, catalog.party_page, catalog.parties_by_codes, catalog.count_parties
+            ),
             sorts=catalog.PARTY_SORTS,
             default_sort="code",
-            page=lambda sort, desc, after, limit: catalog.party_page(
-                s, args, sort, desc, after, limit
-            ),
-            hydrate=lambda codes: catalog.parties_by_codes(s, codes),
-            count=lambda: catalog.count_parties(s, args),
-            export=lambda sort, desc: iter_keyset(
-                lambda after, limit: catalog.party_page(s, args, sort, desc, after, limit),
-                lambda ids: catalog.parties_by_codes(s, ids),
-            ),
             name="parties",
             columns=list(PartySchema().fields),
             id_field="code",

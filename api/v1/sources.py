@@ -18,7 +18,7 @@ from ..schemas.output import FactListSchema, SourceListSchema, SourceSchema
 from ..schemas.source_input import SourceInSchema, SourcePatchSchema, SourceQueryMetadataSchema
 from ..services import fact_writes, source_reads
 from ..services.importer import import_text
-from ..services.paging import iter_keyset
+from ..services.paging import KeysetListing
 from .auth import caller
 from .common import Blueprint
 from .fact_lists import fact_list, prepare_fact_args
@@ -39,17 +39,15 @@ class SourceList(MethodView):
         s = session()
         return keyset_list(
             args,
+            KeysetListing(
+                s,
+                args,
+                source_reads.source_page,
+                source_reads.sources_by_ids,
+                source_reads.count_sources,
+            ),
             sorts=source_reads.SOURCE_SORTS,
             default_sort="id",
-            page=lambda sort, desc, after, limit: source_reads.source_page(
-                s, args, sort, desc, after, limit
-            ),
-            hydrate=lambda ids: source_reads.sources_by_ids(s, ids),
-            count=lambda: source_reads.count_sources(s, args),
-            export=lambda sort, desc: iter_keyset(
-                lambda after, limit: source_reads.source_page(s, args, sort, desc, after, limit),
-                lambda ids: source_reads.sources_by_ids(s, ids),
-            ),
             name="sources",
             columns=list(source_reads.LIST_FIELDS),
         )

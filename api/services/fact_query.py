@@ -1,0 +1,356 @@
+"""The fact query: one owner for what a fact list means, on both databases and both paths.
+
+A ``FactQuery`` holds the resolved filters (party codes resolved, the statuses the caller
+may read, a source widened to its near-duplicates), the sort and its direction. From it
+come the cursor's fingerprint (a cursor is only good for the same query) and every SQL
+statement a list needs: a page after a keyset position, a count, a whole export. The Flask
+views (through ``fact_reads``) and the thin read path (``api/fastpath.py``) both build a
+``FactQuery`` and run these statements; neither writes SQL of its own.
+
+Statements are plain SQL text with ``?`` marks (``%s`` on PostgreSQL), cached per *shape*:
+which filters are present and how many values each has. The same shape always gives the
+same text, so the database can keep one prepared statement per shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from .. import fact_document as doc
+from .dates import DateSpan
+from .paging import (
+    CursorError,
+    fingerprint,
+    parse_date_key,
+    parse_datetime_key,
+    parse_decimal_key,
+    parse_int_key,
+)
+
+# Unknown dates sort as this day (``fact.sort_date``, migration 0004), missing values as
+# this number: below every real one.
+NO_DATE = date(1, 1, 1)
+NO_VALUE = Decimal("-1e18")
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A sortable key: its SQL, how a cursor's key is read back, how it is bound."""
+
+    sql: str
+    parse: Callable[[Any], Any]  # a cursor's key back to a value
+    key_out: Callable[[Any], Any]  # a row's key (either database) as a cursor keeps it
+
+
+def _day_key(value: Any) -> Any:
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _number_key(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _moment_key(value: Any) -> str:
+    if isinstance(value, str):  # SQLite's stored form, in UTC
+        value = datetime.fromisoformat(value)
+    moment: datetime = value
+    return (
+        moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    ).isoformat()
+
+
+SORTS: dict[str, Sort] = {
+    "date": Sort("f.sort_date", parse_date_key, _day_key),
+    "value": Sort(f"coalesce(f.value, {NO_VALUE})", parse_decimal_key, _number_key),
+    "id": Sort("f.id", parse_int_key, int),
+    "created": Sort("f.created_at", parse_datetime_key, _moment_key),
+}
+DEFAULT_SORT = "-date"
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One filter: its SQL condition (``{marks}`` for a list of values) per dialect."""
+
+    sqlite: str
+    postgresql: str | None = None  # None: the same as SQLite's
+    per_value: int = 1  # binds per value (``party`` names the code three times)
+    bind: Callable[[str, Any], Any] | None = None  # (dialect, value) -> what is bound
+
+    def sql(self, dialect: str) -> str:
+        return self.sqlite if dialect == "sqlite" or self.postgresql is None else self.postgresql
+
+
+_PARTY = (
+    "(f.subject = ? OR f.counterpart = ? OR EXISTS (SELECT 1 FROM fact_party fp "
+    "WHERE fp.fact_id = f.id AND fp.party_code = ?))"
+)
+# In the order they appear in a statement (and in a shape).
+FILTERS: dict[str, Filter] = {
+    "status": Filter("f.status IN ({marks})"),
+    "type": Filter("f.type IN ({marks})"),
+    "subject": Filter("f.subject = ?"),
+    "counterpart": Filter("f.counterpart = ?"),
+    "dyad": Filter("f.dyad = ?"),
+    "party": Filter(_PARTY, per_value=3),
+    "actor": Filter(
+        "EXISTS (SELECT 1 FROM fact_actor fa WHERE fa.fact_id = f.id AND fa.actor_id = ?)"
+    ),
+    "source": Filter(
+        "EXISTS (SELECT 1 FROM evidence e WHERE e.fact_id = f.id AND e.source_id IN ({marks}))"
+    ),
+    "from": Filter("f.date_end >= ?"),
+    "to": Filter("f.date_start <= ?"),
+    "unit": Filter("f.unit = ?"),
+    "value_min": Filter("f.value >= ?"),
+    "value_max": Filter("f.value <= ?"),
+    "q": Filter(
+        "f.id IN (SELECT rowid FROM fact_fts WHERE fact_fts MATCH ?)",
+        "EXISTS (SELECT 1 FROM fact_search s WHERE s.fact_id = f.id "
+        "AND s.document @@ plainto_tsquery('english', ?))",
+        bind=lambda dialect, words: _match_text(words) if dialect == "sqlite" else " ".join(words),
+    ),
+    "nothing": Filter("1 = 0"),  # a search with no words in it
+}
+_LISTS = frozenset(("status", "type", "source"))
+# The list arguments that say which facts (the cursor's fingerprint is taken from them).
+FILTER_ARGS = frozenset(
+    (
+        "status",
+        "type",
+        "subject",
+        "counterpart",
+        "dyad",
+        "party",
+        "actor",
+        "source",
+        "from_",
+        "to",
+        "unit",
+        "value_min",
+        "value_max",
+        "q",
+        "as_of",
+    )
+)
+
+
+def dyad_key(a: str, b: str) -> str:
+    """The unordered pair as stored in ``fact.dyad``: ``IRQ-RUS``."""
+    return "-".join(sorted((a, b)))
+
+
+def _bindable(dialect: str, value: Any) -> Any:
+    """A value as the DB-API driver takes it (SQLite keeps dates and times as text)."""
+    if dialect != "sqlite":
+        return value
+    if isinstance(value, datetime):  # SQLAlchemy's stored form, in UTC
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)  # compared with REAL or INTEGER storage, as SQLAlchemy binds it
+    return value
+
+
+@dataclass(frozen=True)
+class FactQuery:
+    """What a fact list asks for, resolved: filters in ``FILTERS`` order, and the sort.
+
+    ``filters`` holds (name, value) with values ready to bind (a tuple for ``status``,
+    ``type`` and ``source``); ``keyed`` is what the cursor's fingerprint is taken from.
+    """
+
+    filters: tuple[tuple[str, Any], ...]
+    sort: str = "date"
+    descending: bool = True
+    keyed: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def build(
+        cls,
+        args: dict[str, Any],
+        sort_arg: str | None = None,
+        *,
+        source_group: list[int] | None = None,
+        words: list[str] | None = None,
+        keyed: dict[str, Any] | None = None,
+    ) -> FactQuery:
+        """The query of list arguments as loaded (codes resolved, ``from_`` for ``from``).
+
+        ``source_group`` is ``args["source"]`` with its near-duplicates; ``words`` the words
+        of ``args["q"]``; ``keyed`` the arguments the fingerprint is taken from (default:
+        ``args``).
+        """
+        given: dict[str, Any] = {
+            "status": tuple(args.get("status") or ["published"]),
+            "type": tuple(args["type"]) if args.get("type") else None,
+            "subject": args.get("subject") or None,
+            "counterpart": args.get("counterpart") or None,
+            "dyad": dyad_key(*args["dyad"]) if args.get("dyad") else None,
+            "party": args.get("party") or None,
+            "actor": args.get("actor"),
+            "source": tuple(source_group or [args["source"]])
+            if args.get("source") is not None
+            else None,
+            "from": _span(args.get("from_"), "start"),
+            "to": _span(args.get("to"), "end"),
+            "unit": args.get("unit") or None,
+            "value_min": args.get("value_min"),
+            "value_max": args.get("value_max"),
+        }
+        if args.get("q"):
+            given["q"] = tuple(words or ()) or None
+            given["nothing"] = True if not words else None
+        filters = tuple((name, given[name]) for name in FILTERS if given.get(name) is not None)
+        sort_arg = sort_arg or DEFAULT_SORT
+        return cls(
+            filters,
+            sort_arg.lstrip("-"),
+            sort_arg.startswith("-"),
+            {k: v for k, v in args.items() if k in FILTER_ARGS} if keyed is None else keyed,
+        )
+
+    @property
+    def sort_arg(self) -> str:
+        return ("-" if self.descending else "") + self.sort
+
+    def fingerprint(self) -> str:
+        """The digest a cursor of this query carries (the same filters, whatever the sort)."""
+        return fingerprint(self.keyed)
+
+    def position(self, key: Any, row_id: Any) -> tuple[Any, int]:
+        """A keyset position read back from a cursor, or CursorError."""
+        try:
+            parsed = SORTS[self.sort].parse(key)
+        except (ValueError, TypeError):
+            raise CursorError("Malformed cursor.") from None
+        if isinstance(row_id, bool) or not isinstance(row_id, int):
+            raise CursorError("Malformed cursor.")
+        return parsed, row_id
+
+    @property
+    def shape(self) -> tuple[tuple[str, int], ...]:
+        return tuple((n, len(v) if n in _LISTS else 1) for n, v in self.filters)
+
+    def binds(
+        self,
+        dialect: str,
+        after: tuple[Any, Any] | None = None,
+        limit: int | None = None,
+        keyset: str = "row",
+    ) -> list[Any]:
+        """The parameters of ``page_statement`` / ``count_statement``, in order."""
+        binds: list[Any] = []
+        for name, value in self.filters:
+            if name in _LISTS:
+                binds.extend(value)
+            elif name != "nothing":
+                how = FILTERS[name].bind
+                value = how(dialect, value) if how else _bindable(dialect, value)
+                binds.extend([value] * FILTERS[name].per_value)
+        if after is not None:
+            key, row_id = after
+            key = _bindable(dialect, key)
+            binds.extend((key,) if keyset == "beyond" else (key, row_id))
+        if limit is not None:
+            binds.append(limit)
+        return binds
+
+    def page_statement(self, dialect: str, keyset: str, limited: bool, serial: bool) -> str:
+        return page_statement(
+            dialect, self.shape, self.sort, self.descending, keyset, limited, serial
+        )
+
+    def count_statement(self, dialect: str) -> str:
+        return count_statement(dialect, self.shape)
+
+
+def _span(span: DateSpan | None, end: str) -> date | None:
+    return None if span is None else getattr(span, end)
+
+
+def _match_text(words: tuple[str, ...]) -> str:
+    """A search's words as SQLite FTS5 wants them: each quoted, so none is syntax."""
+    return " ".join('"' + w.replace('"', "") + '"' for w in words)
+
+
+def _where(dialect: str, shape: tuple[tuple[str, int], ...]) -> str:
+    conds = []
+    for name, count in shape:
+        conds.append(FILTERS[name].sql(dialect).format(marks=", ".join("?" * count)))
+    return " AND ".join(conds) or "1 = 1"
+
+
+def _driver(dialect: str, sql: str) -> str:
+    return sql if dialect == "sqlite" else sql.replace("?", "%s")
+
+
+@lru_cache(maxsize=512)
+def page_statement(
+    dialect: str,
+    shape: tuple[tuple[str, int], ...],
+    sort: str,
+    descending: bool,
+    keyset: str,
+    limited: bool,
+    serial: bool = False,
+) -> str:
+    """One statement for a page (or, unlimited, a whole export) of facts.
+
+    The rows are ``fact_document.select_list`` plus the sort key last, in the order of
+    (sort key, id). ``serial`` rows are for writing straight out (``fast_facts
+    .serial_items``): on SQLite (JSON text or NULL, id, sort key).
+
+    ``keyset`` is how a page continues after (key, id): ``""`` from the start; ``"row"``
+    with ``(key, id) < (?, ?)``; or in two statements, ``"same"`` (the rest of the rows
+    with that key, ``key = ? AND id < ?``) then ``"beyond"`` (``key < ?``). SQLite seeks
+    an index only on the first column of a row-value comparison and then walks every
+    row with the same key; where many facts share a date (month- and year-precision
+    dates all start on the 1st) the two seeks are much cheaper (``keyset_modes``).
+    """
+    conds = [_where(dialect, shape)]
+    key = SORTS[sort].sql
+    ahead = "<" if descending else ">"
+    if keyset == "row":
+        conds.append(f"({key}, f.id) {ahead} (?, ?)")
+    elif keyset == "same":
+        conds.append(f"{key} = ? AND f.id {ahead} ?")
+    elif keyset == "beyond":
+        conds.append(f"{key} {ahead} ?")
+    else:
+        assert not keyset, keyset
+    way = "DESC" if descending else "ASC"
+    where = " AND ".join(conds)
+    select_list = "SELECT " + doc.select_list(dialect)
+    if serial and dialect == "sqlite":
+        select_list = f"SELECT {doc.sqlite_json_sql()}, f.id"
+    if limited:
+        # Find the page's ids on the index first, then build only those rows.
+        sql = (
+            f"{select_list}, p.k FROM (SELECT f.id AS id, {key} AS k FROM fact f WHERE {where} "
+            f"ORDER BY {key} {way}, f.id {way} LIMIT ?) p JOIN fact f ON f.id = p.id "
+            f"ORDER BY p.k {way}, p.id {way}"
+        )
+    else:
+        sql = f"{select_list}, {key} FROM fact f WHERE {where} ORDER BY {key} {way}, f.id {way}"
+    return _driver(dialect, sql)
+
+
+@lru_cache(maxsize=256)
+def count_statement(dialect: str, shape: tuple[tuple[str, int], ...]) -> str:
+    """How many facts match."""
+    return _driver(dialect, f"SELECT count(*) FROM fact f WHERE {_where(dialect, shape)}")
+
+
+def keyset_modes(dialect: str, sort: str) -> tuple[str, ...]:
+    """The keyset modes that continue a page, in order (see ``page_statement``)."""
+    if dialect == "sqlite" and sort == "date":
+        return ("same", "beyond")
+    return ("row",)
