@@ -107,34 +107,52 @@ class Kind:
     # to orjson (else the row is built in Python): "" when it always does.
     sqlite_exact: str = ""
     lists: bool = False  # JSON text the database aggregated: read with ``loads``
+    # PostgreSQL: the value row_to_json() writes exactly as orjson writes ``read``'s; None
+    # when it cannot (the column's text is then written again in Python, ``pg_assemble``).
+    postgresql_json: str | None = "{0}"
 
 
 PLAIN = Kind(lambda v, _loads: v, "{0}")
 DAY = Kind(lambda v, _loads: day_text(v), "{0}")
+_AT_PRECISION_SQL = (
+    "CASE {1} WHEN 'unknown' THEN NULL WHEN 'year' THEN substr({0}, 1, 4) "
+    "WHEN 'month' THEN substr({0}, 1, 7) ELSE {0} END"
+)
 AT_PRECISION = Kind(
     lambda start, precision, _loads: at_precision(day_text(start), precision),
-    "CASE {1} WHEN 'unknown' THEN NULL WHEN 'year' THEN substr({0}, 1, 4) "
-    "WHEN 'month' THEN substr({0}, 1, 7) ELSE {0} END",
+    _AT_PRECISION_SQL,
+    postgresql_json=_AT_PRECISION_SQL,
 )
-# Stored as an integer (or none), SQLite's text of it is the exact decimal.
+# SQLite: stored as an integer (or none), its text is the exact decimal. PostgreSQL: the
+# numeric's text without trailing zeros (``format_decimal``).
 DECIMAL = Kind(
     lambda v, _loads: _decimal(v),
     "CAST({0} AS TEXT)",
     "typeof({0}) IN ('null', 'integer')",
+    postgresql_json="trim_scale({0})::text",
 )
 # Python's json module stored them and escapes non-ASCII; SQLite's json() would keep those
 # escapes where orjson writes the characters, so such rows are built in Python.
+# PostgreSQL keeps the text as written (json, with spaces): written again in Python.
 OBJECT = Kind(
     lambda v, _loads: _object(v),
     "json(CASE WHEN {0} IS NULL OR {0} = '' THEN '{{}}' ELSE {0} END)",
     "instr(coalesce({0}, ''), '\\') = 0",
+    postgresql_json=None,
 )
 TIMESTAMP = Kind(
     lambda v, _loads: _timestamp(v),
     "substr({0}, 1, 10) || 'T' || substr({0}, 12) || 'Z'",
     "length({0}) = 26 AND substr({0}, 11, 1) = ' '",
 )
-LIST = Kind(lambda v, loads: loads(v) if isinstance(v, (str, bytes)) else v, "json({0})", "", True)
+# Kept compact by the database (migrations 0005, 0006), embedded as they are.
+LIST = Kind(
+    lambda v, loads: loads(v) if isinstance(v, (str, bytes)) else v,
+    "json({0})",
+    "",
+    True,
+    "{0}::json",
+)
 
 
 @dataclass(frozen=True)
@@ -182,8 +200,8 @@ COLUMNS: dict[str, Column] = {
             "other_parties",
             "(SELECT json_group_array(party_code) FROM (SELECT party_code FROM fact_party "
             "WHERE fact_id = f.id ORDER BY party_code))",
-            "coalesce((SELECT json_agg(party_code ORDER BY party_code) FROM fact_party "
-            "WHERE fact_id = f.id)::text, '[]')",
+            "array_to_json(ARRAY(SELECT party_code FROM fact_party WHERE fact_id = f.id "
+            "ORDER BY party_code))::text",
             _parties_of,
         ),
         _col("date_start", "f.date_start::text"),
@@ -374,3 +392,45 @@ def sqlite_json_sql() -> str:
         if f.kind.sqlite_exact:
             exact.append(f.kind.sqlite_exact.format(*cols))
     return f"CASE WHEN {' AND '.join(exact)} THEN json_object({', '.join(args)}) END"
+
+
+def _postgresql_parts() -> list[tuple[str, Field | None]]:
+    """PostgreSQL's serial columns: runs of fields written by row_to_json (compact JSON
+    objects), and between them each field written in Python (None: its column's text)."""
+    parts: list[tuple[str, Field | None]] = []
+    run: list[str] = []
+    for f in FIELDS:
+        cols = [COLUMNS[c].postgresql for c in f.reads]
+        if f.kind.postgresql_json is None:
+            if run:
+                parts.append(
+                    (f"(SELECT row_to_json(d)::text FROM (SELECT {', '.join(run)}) d)", None)
+                )
+                run = []
+            parts.append((", ".join(cols), f))
+        else:
+            run.append(f'{f.kind.postgresql_json.format(*cols)} AS "{f.name}"')
+    if run:
+        parts.append((f"(SELECT row_to_json(d)::text FROM (SELECT {', '.join(run)}) d)", None))
+    return parts
+
+
+_PG_PARTS = _postgresql_parts()
+PG_SERIAL_WIDTH = len(_PG_PARTS)
+
+
+def postgresql_json_sql() -> str:
+    """PostgreSQL: the columns of a serial row (``pg_assemble`` makes the fact's JSON)."""
+    return ", ".join(sql for sql, _ in _PG_PARTS)
+
+
+def pg_assemble(row: Sequence[Any]) -> Any:
+    """The served JSON of a serial PostgreSQL row, for orjson to embed."""
+    pieces = []
+    for (_, field), value in zip(_PG_PARTS, row, strict=False):
+        if field is None:
+            pieces.append(value[1:-1])
+        else:
+            text = orjson.dumps(field.kind.read(value, orjson.loads)).decode()
+            pieces.append(f'"{field.name}":{text}')
+    return orjson.Fragment("{" + ",".join(pieces) + "}")

@@ -15,10 +15,15 @@ from typing import Any
 from urllib.parse import parse_qs
 
 _conn: sqlite3.Connection | None = None
+# The API's forms: the date at its precision, and times in RFC 3339 (stored as
+# "YYYY-MM-DD HH:MM:SS.ffffff", UTC).
 FACT = (
-    "SELECT id, key, type, subject, counterpart, date_start, date_end, date_precision, "
+    "SELECT id, key, type, subject, counterpart, CASE date_precision WHEN 'unknown' THEN NULL "
+    "WHEN 'year' THEN substr(date_start, 1, 4) WHEN 'month' THEN substr(date_start, 1, 7) "
+    "ELSE date_start END, date_start, date_end, date_precision, "
     "date_basis, value, unit, value_qualifier, summary, attributes, status, version, "
-    "created_at, updated_at FROM fact"
+    "substr(created_at, 1, 10) || 'T' || substr(created_at, 12) || 'Z', "
+    "substr(updated_at, 1, 10) || 'T' || substr(updated_at, 12) || 'Z' FROM fact"
 )
 COLS = [
     "id",
@@ -26,6 +31,7 @@ COLS = [
     "type",
     "subject",
     "counterpart",
+    "date",
     "date_start",
     "date_end",
     "date_precision",
@@ -71,13 +77,14 @@ def facts(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
         )
     actors: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
     for r in c.execute(
-        f"SELECT fa.fact_id, a.id, a.key, a.name, fa.role FROM fact_actor fa JOIN actor a ON a.id = fa.actor_id WHERE fa.fact_id IN ({marks})",
+        f"SELECT fa.fact_id, a.id, a.key, a.name, fa.role FROM fact_actor fa JOIN actor a ON a.id = fa.actor_id WHERE fa.fact_id IN ({marks}) ORDER BY fa.actor_id, fa.role",
         ids,
     ):
         actors[r[0]].append({"id": r[1], "key": r[2], "name": r[3], "role": r[4]})
     others: dict[int, list[str]] = {i: [] for i in ids}
     for r in c.execute(
-        f"SELECT fact_id, party_code FROM fact_party WHERE fact_id IN ({marks})", ids
+        f"SELECT fact_id, party_code FROM fact_party WHERE fact_id IN ({marks}) ORDER BY party_code",
+        ids,
     ):
         others[r[0]].append(r[1])
     for f in out:

@@ -4,9 +4,11 @@
                                                 #   when BENCH_PG_URL is set
     python bench/run.py --db /tmp/tiny.db --seconds 1 --rounds 1 --no-datasette --out /tmp/r.md
 
-Prints a table and writes it to bench/RESULTS.md with the machine, every figure, and the
-ratios to the ceiling, the floor and Datasette. Servers run on core 0 and the load
-generator on core 1 (taskset), each scenario for --seconds, --rounds times, medians kept.
+Prints a table and writes it to bench/RESULTS.md (--out) with the machine, every figure,
+and the ratios to the ceilings (a fixed 2 KB body, and our own page of 50's bytes), the
+floors (raw sqlite3, and raw psycopg on PostgreSQL) and Datasette. Servers run on core 0 and
+the load generator on core 1 (taskset), each scenario for --seconds, --rounds times, medians
+kept.
 """
 
 from __future__ import annotations
@@ -31,8 +33,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench import load  # noqa: E402
 from bench.load import Result, Server  # noqa: E402
+from bench.pg_floor import conninfo  # noqa: E402
 
 DATASETTE_VENV = ROOT / "bench" / ".venv-datasette"
+# Scenario (1): the page of 50 of the largest dyad, and the floors' page of the same dyad.
+PAGE = "/api/v1/facts?dyad=RUS,IRQ&sort=-date&limit=50"
+FLOOR_PAGE = "/page?a=RUS&b=IRQ"
 
 
 @dataclass
@@ -142,8 +148,7 @@ def read_scenarios(
     found: dict[str, Result] = {}
     api = load.gunicorn(f"api-{label}", "wsgi:app", env, logs)
     try:
-        page = "/api/v1/facts?dyad=RUS,IRQ&sort=-date&limit=50"
-        found["page"] = measure(api, page, args)
+        found["page"] = measure(api, PAGE, args)
         rows.append(
             Row("(1) page of 50, dyad RUS-IRQ", f"bilateral-facts ({label})", found["page"])
         )
@@ -169,8 +174,8 @@ def read_scenarios(
                 f"latency {found['deep'].p50_ms / max(found['first'].p50_ms, 1e-9):.2f}x the first page (p50)",
             )
         )
-        _, headers = get_json(api, page)
-        found["304"] = measure(api, page, args, {"If-None-Match": headers["ETag"]})
+        _, headers = get_json(api, PAGE)
+        found["304"] = measure(api, PAGE, args, {"If-None-Match": headers["ETag"]})
         rows.append(
             Row("(5) page of 50, If-None-Match (304)", f"bilateral-facts ({label})", found["304"])
         )
@@ -206,9 +211,7 @@ def read_scenarios(
             cpu=None,
         )
         try:
-            found["page_prod"] = measure(
-                prod, "/api/v1/facts?dyad=RUS,IRQ&sort=-date&limit=50", args
-            )
+            found["page_prod"] = measure(prod, PAGE, args)
             rows.append(
                 Row(
                     "(1) page of 50, production config",
@@ -285,12 +288,11 @@ def write_scenarios(
             "attributes": {"kind": "other"},
             "evidence": [{"source_id": source_id, "quote": quote}],
         }
-        page = "/api/v1/facts?dyad=RUS,IRQ&sort=-date&limit=50"
 
         def mixed(k: int) -> tuple[str, str, dict[str, str], bytes | None]:
             if k % 10 == 9:
                 return "POST", "/api/v1/facts", auth, json.dumps(fact).encode()
-            return "GET", page, {}, None
+            return "GET", PAGE, {}, None
 
         result = load.drive(api.port, mixed, args.seconds, args.connections)
         rows.append(
@@ -305,8 +307,32 @@ def write_scenarios(
         api.stop()
 
 
+def same_bytes_ceiling(url: str, args: argparse.Namespace, logs: Path) -> tuple[Result, int]:
+    """A bare WSGI app answering with our API's page of 50 (its body and Content-Type), run
+    and loaded as that page is in scenario (1): (its result, the body's size)."""
+    api = load.gunicorn("api-SQLite-page-bytes", "wsgi:app", api_env(url), logs)
+    try:
+        with urllib.request.urlopen(api.base + PAGE, timeout=600) as resp:
+            body, content_type = resp.read(), resp.headers["Content-Type"]
+    finally:
+        api.stop()
+    path = logs / "page-of-50.body"
+    path.write_bytes(body)
+    env = {
+        "PYTHONPATH": str(ROOT),
+        "CEILING_BODY_FILE": str(path),
+        "CEILING_CONTENT_TYPE": content_type,
+    }
+    # The same load.gunicorn settings as our API in read_scenarios, and the same request.
+    ceiling = load.gunicorn("ceiling-same-bytes", "bench.ceiling:same_bytes()", env, logs)
+    try:
+        return measure(ceiling, PAGE, args), len(body)
+    finally:
+        ceiling.stop()
+
+
 def references(db: str, args: argparse.Namespace, logs: Path, rows: list[Row]) -> dict[str, Result]:
-    """The ceiling, the floor and Datasette on the same SQLite file."""
+    """The ceilings, the floor and Datasette on the same SQLite file."""
     found: dict[str, Result] = {}
     ceiling = load.gunicorn(
         "ceiling", "bench.ceiling:app", {"PYTHONPATH": str(ROOT)}, logs, ready_path="/"
@@ -316,6 +342,15 @@ def references(db: str, args: argparse.Namespace, logs: Path, rows: list[Row]) -
         rows.append(Row("(0) fixed 2 KB JSON", "ceiling (bare WSGI)", found["ceiling"]))
     finally:
         ceiling.stop()
+    found["same_bytes"], size = same_bytes_ceiling(f"sqlite:///{db}", args, logs)
+    rows.append(
+        Row(
+            "(1) page of 50, same bytes",
+            "same-bytes ceiling (bare WSGI)",
+            found["same_bytes"],
+            f"the {size:,} bytes of our API's page of 50 (SQLite)",
+        )
+    )
     floor = load.gunicorn(
         "floor",
         "bench.floor:app",
@@ -324,7 +359,7 @@ def references(db: str, args: argparse.Namespace, logs: Path, rows: list[Row]) -
         ready_path="/fact?id=1",
     )
     try:
-        found["floor_page"] = measure(floor, "/page?a=RUS&b=IRQ", args)
+        found["floor_page"] = measure(floor, FLOOR_PAGE, args)
         rows.append(
             Row("(1) page of 50, dyad RUS-IRQ", "floor (sqlite3 + json.dumps)", found["floor_page"])
         )
@@ -365,6 +400,32 @@ def references(db: str, args: argparse.Namespace, logs: Path, rows: list[Row]) -
         finally:
             ds.stop()
     return found
+
+
+def pg_floor(url: str, args: argparse.Namespace, logs: Path, rows: list[Row]) -> dict[str, Result]:
+    """The PostgreSQL floor (psycopg + json.dumps) on the PostgreSQL database, run as the
+    SQLite floor is."""
+    env = {"PYTHONPATH": str(ROOT), "PG_FLOOR_URL": conninfo(url)}
+    floor = load.gunicorn("pg-floor", "bench.pg_floor:app", env, logs, ready_path=FLOOR_PAGE)
+    try:
+        found = {"floor_page": measure(floor, FLOOR_PAGE, args)}
+        rows.append(
+            Row(
+                "(1) page of 50, dyad RUS-IRQ",
+                "PostgreSQL floor (psycopg + json.dumps)",
+                found["floor_page"],
+            )
+        )
+    finally:
+        floor.stop()
+    return found
+
+
+def latency_ratio(found: dict[str, Result]) -> str:
+    """Deep keyset page over first page, p50."""
+    if "deep" not in found:
+        return "n/a"
+    return f"{found['deep'].p50_ms / found['first'].p50_ms:.2f}x"
 
 
 def ratio(a: Result | None, b: Result | None) -> str:
@@ -410,22 +471,34 @@ def report(
         ),
         ("(2) one fact vs Datasette row", ratio(ours.get("row"), refs.get("ds_row")), ">= 2x"),
         ("(2) one fact vs floor", ratio(ours.get("row"), refs.get("floor_row")), ""),
-        (
-            "(4) deep page latency / first page (p50)",
-            f"{ours['deep'].p50_ms / ours['first'].p50_ms:.2f}x" if "deep" in ours else "n/a",
-            "<= 1.2x",
-        ),
+        ("(4) deep page latency / first page (p50)", latency_ratio(ours), "<= 1.2x"),
         ("(5) 304 vs ceiling", ratio(ours.get("304"), refs.get("ceiling")), ">= 0.5x"),
         ("(1) page of 50 vs ceiling", ratio(ours.get("page"), refs.get("ceiling")), ""),
+        (
+            "(1) page of 50 vs same-bytes ceiling",
+            ratio(ours.get("page"), refs.get("same_bytes")),
+            ">= 0.5x",
+        ),
     ]
     if pg:
         targets += [
             (
                 "PostgreSQL page of 50 / SQLite page of 50",
                 ratio(pg.get("page"), ours.get("page")),
-                "",
+                ">= 0.8x",
             ),
-            ("PostgreSQL 304 vs ceiling", ratio(pg.get("304"), refs.get("ceiling")), ""),
+            (
+                "PostgreSQL page of 50 vs PostgreSQL floor",
+                ratio(pg.get("page"), pg.get("floor_page")),
+                ">= 1.0x",
+            ),
+            (
+                "PostgreSQL page of 50 vs same-bytes ceiling",
+                ratio(pg.get("page"), refs.get("same_bytes")),
+                ">= 0.5x",
+            ),
+            ("PostgreSQL 304 vs ceiling", ratio(pg.get("304"), refs.get("ceiling")), ">= 0.5x"),
+            ("PostgreSQL deep page latency / first page (p50)", latency_ratio(pg), "<= 1.2x"),
         ]
     lines += ["", "| ratio | measured | target |", "|---|---:|---|"] + [
         f"| {a} | {b} | {c} |" for a, b, c in targets
@@ -466,7 +539,8 @@ def main() -> None:
     ours = read_scenarios("SQLite", f"sqlite:///{args.db}", args, logs, rows)
     pg: dict[str, Result] = {}
     if args.pg_url:
-        pg = read_scenarios("PostgreSQL", args.pg_url, args, logs, rows)
+        pg = pg_floor(args.pg_url, args, logs, rows)
+        pg |= read_scenarios("PostgreSQL", args.pg_url, args, logs, rows)
     if args.writes:
         copy = Path(logs) / "writes.db"
         shutil.copy(args.db, copy)

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from api import create_app
+from bench import floor, pg_floor
+from bench.run import FLOOR_PAGE, PAGE
+from tests.databases import BACKENDS, database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_harness_runs_on_a_tiny_dataset(tmp_path: Path) -> None:
-    db = tmp_path / "tiny.db"
+def _generate(url: str, facts: int, sources: int) -> None:
     gen = subprocess.run(
         [
             sys.executable,
             "bench/generate.py",
             "--url",
-            f"sqlite:///{db}",
+            url,
             "--facts",
-            "1500",
+            str(facts),
             "--sources",
-            "150",
+            str(sources),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -28,6 +37,17 @@ def test_harness_runs_on_a_tiny_dataset(tmp_path: Path) -> None:
         timeout=300,
     )
     assert gen.returncode == 0, gen.stderr
+
+
+@pytest.fixture(scope="module")
+def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("bench") / "tiny.db"
+    _generate(f"sqlite:///{db}", 1500, 150)
+    return db
+
+
+def test_harness_runs_on_a_tiny_dataset(tiny_db: Path, tmp_path: Path) -> None:
+    db = tiny_db
     _assert_documents_built(db)
     out = tmp_path / "RESULTS.md"
     run = subprocess.run(
@@ -60,6 +80,8 @@ def test_harness_runs_on_a_tiny_dataset(tmp_path: Path) -> None:
     report = out.read_text()
     for scenario in (
         "(0) fixed 2 KB JSON",
+        "(1) page of 50, same bytes | same-bytes ceiling",
+        "(1) page of 50 vs same-bytes ceiling",
         "(1) page of 50",
         "(2) one fact",
         "(3) dyad summary",
@@ -78,6 +100,39 @@ def test_harness_runs_on_a_tiny_dataset(tmp_path: Path) -> None:
         if len(cells) == 7 and cells[2]:
             assert cells[5] == "0", line
     assert "HTTP 200" in report and "0 failed" in report
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_floor_serves_the_api_page(
+    backend: str, tiny_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each floor serves the API's page of 50: the same facts, fields and values."""
+    app: ModuleType
+    if backend == "sqlite":
+        url, app = f"sqlite:///{tiny_db}", floor
+        monkeypatch.setenv("FLOOR_DB", str(tiny_db))
+    else:
+        url, app = database_url("postgresql", "bench_floor", tmp_path), pg_floor
+        _generate(url, 300, 40)
+        monkeypatch.setenv("PG_FLOOR_URL", pg_floor.conninfo(url))
+    monkeypatch.setattr(app, "_conn", None)  # one connection per process: this test's
+    api = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
+    try:
+        expected = api.test_client().get(PAGE).get_json()["data"]
+        path, query = FLOOR_PAGE.split("?")
+        answer: list[Any] = []
+        body = b"".join(
+            app.app({"PATH_INFO": path, "QUERY_STRING": query}, lambda *a: answer.append(a))
+        )
+    finally:
+        api.extensions["db_engine"].dispose()
+        if app._conn is not None:
+            app._conn.close()
+    assert answer[0][0] == "200 OK"
+    served = json.loads(body)["data"]
+    assert expected and [f["id"] for f in served] == [f["id"] for f in expected]
+    assert set(served[0]) == set(expected[0])  # the field set, then every value and list
+    assert served == expected
 
 
 def _assert_documents_built(db: Path) -> None:

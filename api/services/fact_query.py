@@ -306,7 +306,8 @@ def page_statement(
 
     The rows are ``fact_document.select_list`` plus the sort key last, in the order of
     (sort key, id). ``serial`` rows are for writing straight out (``fast_facts
-    .serial_items``): on SQLite (JSON text or NULL, id, sort key).
+    .serial_items``): on SQLite (JSON text or NULL, id, sort key); on PostgreSQL the parts
+    of ``fact_document.pg_assemble``, then id and sort key.
 
     ``keyset`` is how a page continues after (key, id): ``""`` from the start; ``"row"``
     with ``(key, id) < (?, ?)``; or in two statements, ``"same"`` (the rest of the rows
@@ -331,6 +332,8 @@ def page_statement(
     select_list = "SELECT " + doc.select_list(dialect)
     if serial and dialect == "sqlite":
         select_list = f"SELECT {doc.sqlite_json_sql()}, f.id"
+    elif serial:
+        select_list = f"SELECT {doc.postgresql_json_sql()}, f.id"
     if limited:
         # Find the page's ids on the index first, then build only those rows.
         sql = (

@@ -12,7 +12,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import orjson
 from sqlalchemy.orm import Session
 
 from .. import fact_document as doc
@@ -28,8 +27,9 @@ def by_ids_statement(dialect: str, count: int) -> str:
 
 
 def serial_loads(dialect: str) -> Any:
-    """How ``fact_document.from_row`` should read aggregated JSON only going to be written."""
-    return doc.fragment if dialect == "sqlite" else orjson.loads
+    """How ``fact_document.from_row`` reads aggregated JSON that is only going to be written:
+    both databases write it exactly as orjson would, so it is embedded as it is."""
+    return doc.fragment
 
 
 def facts_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
@@ -48,12 +48,11 @@ def serial_items(cursor: Any, dialect: str, rows: list[Any]) -> list[Any]:
     """The items of serial rows (``fact_query.page_statement(..., serial=True)``), for orjson.
 
     On SQLite each row is (JSON text or NULL, id, ...): the text is embedded as is, and the
-    few NULL rows are read again by id and built in Python. Elsewhere rows are the full
-    columns and are built in Python.
+    few NULL rows are read again by id and built in Python. On PostgreSQL the row's parts
+    are put together (``fact_document.pg_assemble``).
     """
     if dialect != "sqlite":
-        loads = serial_loads(dialect)
-        return [doc.from_row(row, loads) for row in rows]
+        return [doc.pg_assemble(row) for row in rows]
     missing = [row[1] for row in rows if row[0] is None]
     built: dict[int, dict[str, Any]] = {}
     if missing:
@@ -65,7 +64,8 @@ def serial_items(cursor: Any, dialect: str, rows: list[Any]) -> list[Any]:
 
 def serial_id_and_key(dialect: str, row: Any) -> tuple[Any, Any]:
     """The id and sort key of a serial row."""
-    return (row[1], row[2]) if dialect == "sqlite" else (row[0], row[doc.WIDTH])
+    at = 1 if dialect == "sqlite" else doc.PG_SERIAL_WIDTH
+    return row[at], row[at + 1]
 
 
 _SOURCES_SQL = (
