@@ -51,7 +51,15 @@ from .services.fact_query import SORTS, FactQuery, keyset_modes
 from .services.fact_writes import fact_tag
 from .services.paging import CursorError
 from .v1.caching import EXPOSE_HEADERS, VARY, public_cache_control, read_etag, spec_digest
-from .v1.listing import csv_chunks, cursor_codec, negotiate_format, url_with
+from .v1.listing import (
+    csv_chunks,
+    cursor_codec,
+    export_headers,
+    list_document,
+    negotiate_format,
+    next_link,
+    url_with,
+)
 from .v1.negotiation import PLAIN_ITEM_ACCEPT, PLAIN_LIST_ACCEPT
 from .vocabulary import FACT_TYPES
 
@@ -66,7 +74,6 @@ _ITEM = re.compile(r"^/api/v1/facts/([1-9][0-9]{0,9})\Z")
 _FILTERS = ("type", "subject", "counterpart", "party", "dyad", "from", "to")
 _LIST_ARGS = frozenset((*_FILTERS, "sort", "limit", "cursor", "format"))
 _SORTS = ("date", "id")  # the sorts answered here (the others are Flask's)
-_NDJSON = "application/x-ndjson"
 _FORMATS = ("json", "csv", "ndjson")
 _EXPORT_BATCH = 1000
 
@@ -441,14 +448,8 @@ class FastPath:
             last_key = SORTS[query.sort].key_out(last_key)
             cursor = self.codec.encode(query.sort_arg, last_key, last_id, digest)
             next_url = _next_prefix(request) + cursor
-            headers.insert(0, ("Link", f'<{next_url}>; rel="next"'))
-        body = orjson.dumps(
-            {
-                "data": items,
-                "links": {"self": request.url, "next": next_url},
-                "meta": {"limit": limit},
-            }
-        )
+            headers.insert(0, ("Link", next_link(next_url)))
+        body = orjson.dumps(list_document(items, request.url, next_url, limit))
         return self._json(body, headers)
 
     def _export(
@@ -493,13 +494,7 @@ class FastPath:
     def _export_answer(
         self, fmt: str, tag: str, limits: list[tuple[str, str]], body: Iterable[bytes]
     ) -> Answer:
-        if fmt == "ndjson":
-            headers = [("Content-Type", _NDJSON)]
-        else:
-            headers = [
-                ("Content-Type", "text/csv; charset=utf-8"),
-                ("Content-Disposition", 'attachment; filename="facts.csv"'),
-            ]
+        headers = export_headers(fmt, "facts")
         return "200 OK", [*headers, *self.common, *self._cache_headers(tag), *limits], body
 
     # -- GET /api/v1/facts/{id} -------------------------------------------------------

@@ -112,35 +112,50 @@ def csv_chunks(rows: Iterator[dict[str, Any]], columns: Sequence[str] | None) ->
     yield buffer.getvalue()
 
 
+def export_headers(fmt: str, name: str) -> list[tuple[str, str]]:
+    """Content-Type (and for CSV, the download name) of an export, on both read paths."""
+    if fmt == "ndjson":
+        return [("Content-Type", NDJSON)]
+    return [
+        ("Content-Type", "text/csv; charset=utf-8"),
+        ("Content-Disposition", f'attachment; filename="{name}.csv"'),
+    ]
+
+
 def export_response(
     rows: Iterator[dict[str, Any]], fmt: str, name: str, columns: Sequence[str] | None = None
 ) -> Response:
     """Stream every row as CSV or NDJSON, in constant memory."""
     if fmt == "ndjson":
         body: Iterator[Any] = (dumps(row) + b"\n" for row in rows)
-        mimetype = NDJSON
     else:
         body = csv_chunks(rows, columns)
-        mimetype = "text/csv"
-    response = Response(stream_with_context(body), mimetype=mimetype)
-    if fmt == "csv":
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return Response(stream_with_context(body), headers=export_headers(fmt, name))
+
+
+def list_document(
+    items: list[Any], self_url: str, next_url: str | None, limit: int, total: int | None = None
+) -> dict[str, Any]:
+    """The JSON list envelope (both read paths)."""
+    meta: dict[str, Any] = {"limit": limit}
+    if total is not None:
+        meta["total"] = total
+    return {"data": items, "links": {"self": self_url, "next": next_url}, "meta": meta}
+
+
+def next_link(next_url: str) -> str:
+    """The RFC 8288 Link header of a page that has a next one."""
+    return f'<{next_url}>; rel="next"'
 
 
 def envelope(
     items: list[dict[str, Any]], limit: int, next_cursor: str | None, total: int | None
 ) -> Response:
-    """The JSON list envelope with its RFC 8288 Link header."""
-    meta: dict[str, Any] = {"limit": limit}
-    if total is not None:
-        meta["total"] = total
+    """The JSON list envelope with its Link header."""
     next_url = _url_with(cursor=next_cursor) if next_cursor else None
-    response = json_response(
-        {"data": items, "links": {"self": request.url, "next": next_url}, "meta": meta}
-    )
+    response = json_response(list_document(items, request.url, next_url, limit, total))
     if next_url:
-        response.headers["Link"] = f'<{next_url}>; rel="next"'
+        response.headers["Link"] = next_link(next_url)
     return response
 
 
