@@ -42,11 +42,11 @@ from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request
 
 from . import dbdeadline, fact_document
+from .dates import DateSpan
 from .db import DATA_VERSION_SQL
 from .schemas.args import CODE_PATTERN, parse_date_param
 from .services import fast_facts
 from .services.catalog import cached_party_codes
-from .services.dates import DateSpan
 from .services.fact_query import SORTS, FactQuery, keyset_modes
 from .services.fact_writes import fact_tag
 from .services.paging import CursorError

@@ -1,7 +1,7 @@
 """The data model (see docs/data-model.md)."""
 
 from .actor import Actor, ActorRole
-from .audit import ApiToken, Change, DataState, IdempotencyKey, Revision
+from .audit import ApiToken, Change, DataState, FactVersion, IdempotencyKey, Revision
 from .base import Base
 from .fact import Evidence, Fact, FactActor, FactParty
 from .party import Party, PartyMembership
@@ -18,6 +18,7 @@ __all__ = [
     "Fact",
     "FactActor",
     "FactParty",
+    "FactVersion",
     "IdempotencyKey",
     "Party",
     "PartyMembership",

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, in_list, utcnow
@@ -34,6 +45,47 @@ class Revision(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class FactVersion(Base):
+    """A fact as it stood from ``valid_from`` until ``valid_to`` (null: it still does).
+
+    The system-versioned history of facts, as SQL:2011 temporal tables keep one: one row per
+    revision, written with it (``services.history``), never changed but for closing its
+    period. A list ``as_of`` a time runs the same filters and keyset (``fact_query``) over
+    the rows valid then. The filtered columns are the fact's; the lists are kept as codes or
+    ids between spaces (`` IRN SYR ``), ``search_text`` is the summary and quotes in lower
+    case, and ``doc`` is the fact as it was served then.
+    """
+
+    __tablename__ = "fact_version"
+    __table_args__ = (
+        CheckConstraint("valid_to IS NULL OR valid_from <= valid_to", name="period"),
+        Index("ix_fact_version_fact", "fact_id", "valid_from"),
+        Index("ix_fact_version_valid_from", "valid_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id", ondelete="CASCADE"))
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    type: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(16))
+    counterpart: Mapped[str] = mapped_column(String(16))
+    dyad: Mapped[str] = mapped_column(String(33))
+    date_start: Mapped[date | None] = mapped_column(Date)
+    date_end: Mapped[date | None] = mapped_column(Date)
+    sort_date: Mapped[date] = mapped_column(Date)
+    value: Mapped[Decimal | None] = mapped_column(Numeric(21, 6, asdecimal=True))
+    unit: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    other_parties: Mapped[str] = mapped_column(Text)
+    actor_ids: Mapped[str] = mapped_column(Text)
+    source_ids: Mapped[str] = mapped_column(Text)
+    search_text: Mapped[str] = mapped_column(Text)
+    doc: Mapped[str] = mapped_column(Text)
 
 
 class Change(Base):

@@ -19,9 +19,9 @@ from marshmallow import (
 )
 
 from .. import fact_document
+from ..dates import DateSpan, parse_date
 from ..models.actor import ACTOR_KINDS
 from ..models.party import PARTY_KINDS
-from ..services.dates import DateSpan, parse_date
 from ..vocabulary import FACT_STATUSES, FACT_TYPES
 from . import catalog_output, output
 from .text_checks import check_storable

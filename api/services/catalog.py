@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import String, cast, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..dates import DateSpan
 from ..models import Actor, ActorRole, Fact, Party, PartyMembership
 from ..schemas.text_checks import unstorable
-from .dates import DateSpan
 from .paging import SortKey, apply_keyset, parse_int_key, parse_str_key
 
 PARTY_SORTS = {

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import extract, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from ..dates import DateSpan, format_date
 from ..fact_document import format_decimal
 from ..models import Evidence, Fact, Source
-from .dates import DateSpan, format_date
 from .memo import memo_key, memoized
 from .paging import (
     PAGING_ARGS,

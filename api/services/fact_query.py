@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from .. import fact_document as doc
-from .dates import DateSpan
+from ..dates import DateSpan
 from .paging import (
     CursorError,
     fingerprint,
@@ -67,7 +67,7 @@ def _moment_key(value: Any) -> str:
 SORTS: dict[str, Sort] = {
     "date": Sort("f.sort_date", parse_date_key, _day_key),
     "value": Sort(f"coalesce(f.value, {NO_VALUE})", parse_decimal_key, _number_key),
-    "id": Sort("f.id", parse_int_key, int),
+    "id": Sort("{id}", parse_int_key, int),
     "created": Sort("f.created_at", parse_datetime_key, _moment_key),
 }
 DEFAULT_SORT = "-date"
@@ -75,15 +75,21 @@ DEFAULT_SORT = "-date"
 
 @dataclass(frozen=True)
 class Filter:
-    """One filter: its SQL condition (``{marks}`` for a list of values) per dialect."""
+    """One filter: its SQL condition per dialect, and how its value is bound."""
 
     sqlite: str
     postgresql: str | None = None  # None: the same as SQLite's
     per_value: int = 1  # binds per value (``party`` names the code three times)
     bind: Callable[[str, Any], Any] | None = None  # (dialect, value) -> what is bound
+    many: bool = False  # the value is a tuple; how many it holds is part of the shape
+    each: str = ""  # with ``many``: one condition per value, joined by ``join``
+    join: str = " OR "
 
-    def sql(self, dialect: str) -> str:
-        return self.sqlite if dialect == "sqlite" or self.postgresql is None else self.postgresql
+    def sql(self, dialect: str, count: int) -> str:
+        if self.each:
+            return "(" + self.join.join([self.each] * count) + ")"
+        text = self.sqlite if dialect == "sqlite" or self.postgresql is None else self.postgresql
+        return text.format(marks=", ".join("?" * count)) if self.many else text
 
 
 _PARTY = (
@@ -92,8 +98,9 @@ _PARTY = (
 )
 # In the order they appear in a statement (and in a shape).
 FILTERS: dict[str, Filter] = {
-    "status": Filter("f.status IN ({marks})"),
-    "type": Filter("f.type IN ({marks})"),
+    "as_of": Filter("f.valid_from <= ? AND (f.valid_to IS NULL OR f.valid_to > ?)", per_value=2),
+    "status": Filter("f.status IN ({marks})", many=True),
+    "type": Filter("f.type IN ({marks})", many=True),
     "subject": Filter("f.subject = ?"),
     "counterpart": Filter("f.counterpart = ?"),
     "dyad": Filter("f.dyad = ?"),
@@ -102,7 +109,8 @@ FILTERS: dict[str, Filter] = {
         "EXISTS (SELECT 1 FROM fact_actor fa WHERE fa.fact_id = f.id AND fa.actor_id = ?)"
     ),
     "source": Filter(
-        "EXISTS (SELECT 1 FROM evidence e WHERE e.fact_id = f.id AND e.source_id IN ({marks}))"
+        "EXISTS (SELECT 1 FROM evidence e WHERE e.fact_id = f.id AND e.source_id IN ({marks}))",
+        many=True,
     ),
     "from": Filter("f.date_end >= ?"),
     "to": Filter("f.date_start <= ?"),
@@ -117,7 +125,43 @@ FILTERS: dict[str, Filter] = {
     ),
     "nothing": Filter("1 = 0"),  # a search with no words in it
 }
-_LISTS = frozenset(("status", "type", "source"))
+# The same filters over the history of facts (``models.FactVersion``), where the lists are
+# codes or ids between spaces and a search matches each word in the summary and quotes.
+_LISTED = "{col} LIKE '% ' || ? || ' %'"
+HISTORY_FILTERS: dict[str, Filter] = {
+    **FILTERS,
+    "party": Filter(
+        "(f.subject = ? OR f.counterpart = ? OR " + _LISTED.format(col="f.other_parties") + ")",
+        per_value=3,
+    ),
+    "actor": Filter(_LISTED.format(col="f.actor_ids")),
+    "source": Filter("", many=True, each=_LISTED.format(col="f.source_ids")),
+    "q": Filter(
+        "",
+        many=True,
+        each="f.search_text LIKE ? ESCAPE '\\'",
+        join=" AND ",
+        bind=lambda _dialect, word: "%" + _like_escaped(word.lower()) + "%",
+    ),
+}
+
+
+def _like_escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Where a query reads: the current facts, or their history."""
+
+    table: str
+    id: str  # the fact's id in a row
+
+
+CURRENT = Rows("fact", "f.id")
+HISTORY = Rows("fact_version", "f.fact_id")
+
+
 # The list arguments that say which facts (the cursor's fingerprint is taken from them).
 FILTER_ARGS = frozenset(
     (
@@ -208,6 +252,8 @@ class FactQuery:
         if args.get("q"):
             given["q"] = tuple(words or ()) or None
             given["nothing"] = True if not words else None
+        # A time in the past: the same filters over the history of facts.
+        given["as_of"] = args.get("as_of")
         filters = tuple((name, given[name]) for name in FILTERS if given.get(name) is not None)
         sort_arg = sort_arg or DEFAULT_SORT
         return cls(
@@ -236,8 +282,14 @@ class FactQuery:
         return parsed, row_id
 
     @property
+    def history(self) -> bool:
+        """Whether this asks for the facts as they stood at a past time (``as_of``)."""
+        return bool(self.filters) and self.filters[0][0] == "as_of"
+
+    @property
     def shape(self) -> tuple[tuple[str, int], ...]:
-        return tuple((n, len(v) if n in _LISTS else 1) for n, v in self.filters)
+        table = HISTORY_FILTERS if self.history else FILTERS
+        return tuple((n, len(v) if table[n].many else 1) for n, v in self.filters)
 
     def binds(
         self,
@@ -248,13 +300,14 @@ class FactQuery:
     ) -> list[Any]:
         """The parameters of ``page_statement`` / ``count_statement``, in order."""
         binds: list[Any] = []
+        table = HISTORY_FILTERS if self.history else FILTERS
         for name, value in self.filters:
-            if name in _LISTS:
-                binds.extend(value)
-            elif name != "nothing":
-                how = FILTERS[name].bind
-                value = how(dialect, value) if how else _bindable(dialect, value)
-                binds.extend([value] * FILTERS[name].per_value)
+            found = table[name]
+            if name == "nothing":
+                continue
+            for one in value if found.many else (value,):
+                one = found.bind(dialect, one) if found.bind else _bindable(dialect, one)
+                binds.extend([one] * found.per_value)
         if after is not None:
             key, row_id = after
             key = _bindable(dialect, key)
@@ -264,6 +317,9 @@ class FactQuery:
         return binds
 
     def page_statement(self, dialect: str, keyset: str, limited: bool, serial: bool) -> str:
+        if self.history:
+            shape, sort, desc = self.shape, self.sort, self.descending
+            return history_statement(dialect, shape, sort, desc, keyset, limited)
         return page_statement(
             dialect, self.shape, self.sort, self.descending, keyset, limited, serial
         )
@@ -282,14 +338,24 @@ def _match_text(words: tuple[str, ...]) -> str:
 
 
 def _where(dialect: str, shape: tuple[tuple[str, int], ...]) -> str:
-    conds = []
-    for name, count in shape:
-        conds.append(FILTERS[name].sql(dialect).format(marks=", ".join("?" * count)))
-    return " AND ".join(conds) or "1 = 1"
+    table = HISTORY_FILTERS if shape and shape[0][0] == "as_of" else FILTERS
+    return " AND ".join(table[name].sql(dialect, count) for name, count in shape) or "1 = 1"
+
+
+def _keyset(key: str, fact_id: str, ahead: str, keyset: str) -> list[str]:
+    if keyset == "row":
+        return [f"({key}, {fact_id}) {ahead} (?, ?)"]
+    if keyset == "same":
+        return [f"{key} = ? AND {fact_id} {ahead} ?"]
+    if keyset == "beyond":
+        return [f"{key} {ahead} ?"]
+    assert not keyset, keyset
+    return []
 
 
 def _driver(dialect: str, sql: str) -> str:
-    return sql if dialect == "sqlite" else sql.replace("?", "%s")
+    # psycopg's marks are %s, so a literal % is written %%.
+    return sql if dialect == "sqlite" else sql.replace("%", "%%").replace("?", "%s")
 
 
 @lru_cache(maxsize=512)
@@ -316,17 +382,8 @@ def page_statement(
     row with the same key; where many facts share a date (month- and year-precision
     dates all start on the 1st) the two seeks are much cheaper (``keyset_modes``).
     """
-    conds = [_where(dialect, shape)]
-    key = SORTS[sort].sql
-    ahead = "<" if descending else ">"
-    if keyset == "row":
-        conds.append(f"({key}, f.id) {ahead} (?, ?)")
-    elif keyset == "same":
-        conds.append(f"{key} = ? AND f.id {ahead} ?")
-    elif keyset == "beyond":
-        conds.append(f"{key} {ahead} ?")
-    else:
-        assert not keyset, keyset
+    key = SORTS[sort].sql.format(id=CURRENT.id)
+    conds = [_where(dialect, shape), *_keyset(key, "f.id", "<" if descending else ">", keyset)]
     way = "DESC" if descending else "ASC"
     where = " AND ".join(conds)
     select_list = "SELECT " + doc.select_list(dialect)
@@ -347,9 +404,38 @@ def page_statement(
 
 
 @lru_cache(maxsize=256)
+def history_statement(
+    dialect: str,
+    shape: tuple[tuple[str, int], ...],
+    sort: str,
+    descending: bool,
+    keyset: str,
+    limited: bool,
+) -> str:
+    """A page (or an export) of facts as they stood at a time: rows of (document, fact id,
+    sort key) from their history, in the same order and keyset as ``page_statement``."""
+    key = SORTS[sort].sql.format(id=HISTORY.id)
+    ahead = "<" if descending else ">"
+    where = " AND ".join([_where(dialect, shape), *_keyset(key, HISTORY.id, ahead, keyset)])
+    way = "DESC" if descending else "ASC"
+    sql = (
+        f"SELECT f.doc, {HISTORY.id}, {key} FROM {HISTORY.table} f WHERE {where} "
+        f"ORDER BY {key} {way}, {HISTORY.id} {way}" + (" LIMIT ?" if limited else "")
+    )
+    return _driver(dialect, sql)
+
+
+def history_item_statement(dialect: str) -> str:
+    """One fact's document as it stood at a time (binds: the time twice, the fact's id)."""
+    where = _where(dialect, (("as_of", 1),))
+    return _driver(dialect, f"SELECT f.doc FROM {HISTORY.table} f WHERE {where} AND f.fact_id = ?")
+
+
+@lru_cache(maxsize=256)
 def count_statement(dialect: str, shape: tuple[tuple[str, int], ...]) -> str:
     """How many facts match."""
-    return _driver(dialect, f"SELECT count(*) FROM fact f WHERE {_where(dialect, shape)}")
+    rows = HISTORY if shape and shape[0][0] == "as_of" else CURRENT
+    return _driver(dialect, f"SELECT count(*) FROM {rows.table} f WHERE {_where(dialect, shape)}")
 
 
 def keyset_modes(dialect: str, sort: str) -> tuple[str, ...]:

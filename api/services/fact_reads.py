@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+import orjson
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .. import fact_document as doc
 from ..models import Source
 from . import fast_facts
-from .fact_query import SORTS, FactQuery, keyset_modes
+from .fact_query import SORTS, FactQuery, history_item_statement, keyset_modes
 from .paging import Items, Keys
 from .snapshots import source_summary
 
@@ -65,6 +66,8 @@ def fact_page(
         if len(rows) >= limit:
             break
     key_out = SORTS[sort].key_out
+    if query.history:  # (document, fact id, sort key)
+        return [(key_out(row[2]), row[1], orjson.loads(row[0])) for row in rows[:limit]]
     return [(key_out(row[doc.WIDTH]), row[0], doc.from_row(row)) for row in rows[:limit]]
 
 
@@ -114,6 +117,16 @@ class FactListing:
 
     def export(self, sort: str, descending: bool) -> Iterator[dict[str, Any]]:
         return iter_facts(self.session, replace(self.query, sort=sort, descending=descending))
+
+
+def past_fact(session: Session, fact_id: int, when: Any) -> dict[str, Any] | None:
+    """A fact as it stood at ``when`` (whatever its status then), or None."""
+    conn = session.connection()
+    dialect = conn.dialect.name
+    query = FactQuery((("as_of", when),))
+    binds = (*query.binds(dialect), fact_id)
+    found = conn.exec_driver_sql(history_item_statement(dialect), binds).scalar()
+    return orjson.loads(found) if found is not None else None
 
 
 def get_fact(session: Session, fact_id: int, statuses: list[str]) -> dict[str, Any] | None:

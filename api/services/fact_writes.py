@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import fact_document
+from ..dates import parse_date_with_precision
 from ..models import Evidence, Fact, Source
 from ..models.base import utcnow
 from ..schemas.fact_input import FactInSchema
-from .dates import parse_date_with_precision
 from .facts import build_fact, check_key_free, replace_fact
 from .history import record_change
 from .snapshots import source_snapshot

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import fact_document
+from ..dates import parse_date_with_precision
 from ..models import Actor, Evidence, Fact, FactActor, FactParty, Party, Source
 from ..models.base import utcnow
 from ..vocabulary import validate_attributes
-from .dates import parse_date_with_precision
 from .evidence import QuoteNotFound, verify_quote
 from .history import record_change
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+import orjson
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import fact_document
 from ..fact_document import format_timestamp
-from ..models import Change, Fact, Revision, Source
+from ..models import Change, Fact, FactVersion, Revision, Source
+from .fact_query import NO_DATE, dyad_key
 from .snapshots import source_snapshot
 
 
@@ -39,7 +43,52 @@ def record_change(
     session.add(revision)
     session.flush()
     session.add(Change(entity=entity, entity_id=obj.id, action=action, revision_id=revision.id))
+    if entity == "fact":
+        _new_version(session, revision)
     return revision
+
+
+def _new_version(session: Session, revision: Revision) -> None:
+    """Close the fact's current period and open the one this revision starts."""
+    session.execute(
+        update(FactVersion)
+        .where(FactVersion.fact_id == revision.entity_id, FactVersion.valid_to.is_(None))
+        .values(valid_to=revision.created_at)
+    )
+    values = version_values(revision.snapshot)
+    session.add(FactVersion(revision_id=revision.id, valid_from=revision.created_at, **values))
+    session.flush()
+
+
+def _spaced(values: list[Any]) -> str:
+    return " " + " ".join(str(v) for v in values) + " " if values else " "
+
+
+def version_values(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The columns of a ``FactVersion`` for a fact's snapshot (its served document)."""
+    start = date.fromisoformat(snapshot["date_start"]) if snapshot["date_start"] else None
+    end = date.fromisoformat(snapshot["date_end"]) if snapshot["date_end"] else None
+    value = snapshot["value"]
+    texts = [snapshot["summary"], *(e["quote"] for e in snapshot["evidence"])]
+    return {
+        "fact_id": snapshot["id"],
+        "type": snapshot["type"],
+        "subject": snapshot["subject"],
+        "counterpart": snapshot["counterpart"],
+        "dyad": dyad_key(snapshot["subject"], snapshot["counterpart"]),
+        "date_start": start,
+        "date_end": end,
+        "sort_date": start or NO_DATE,
+        "value": Decimal(value) if value is not None else None,
+        "unit": snapshot["unit"],
+        "status": snapshot["status"],
+        "created_at": datetime.fromisoformat(snapshot["created_at"].replace("Z", "+00:00")),
+        "other_parties": _spaced(snapshot["other_parties"]),
+        "actor_ids": _spaced(sorted({a["id"] for a in snapshot["actors"]})),
+        "source_ids": _spaced(sorted({e["source_id"] for e in snapshot["evidence"]})),
+        "search_text": " ".join(texts).lower(),
+        "doc": orjson.dumps(snapshot).decode(),
+    }
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, Any] | None:

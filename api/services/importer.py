@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..dates import parse_date_with_precision
 from ..models import Source
 from ..schemas.text_checks import unstorable
 from .articles import parse_article
-from .dates import parse_date_with_precision
 from .history import record_change
 from .similarity import find_near_duplicate, index_source, signature
 from .text import content_hash

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..dates import format_date
 from ..fact_document import format_timestamp
 from ..models import Source
-from .dates import format_date
 
 
 def source_summary(source: Source) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Date, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..dates import DateSpan
 from ..models import Source
-from .dates import DateSpan
 from .paging import SortKey, apply_keyset, parse_date_key, parse_int_key
 from .snapshots import source_snapshot, source_summary
 

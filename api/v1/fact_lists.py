@@ -2,7 +2,7 @@
 
 The views parse their arguments; this resolves what the caller named (codes, actor, the
 statuses it may read) and answers the list: current facts through the read services, or
-the data as it stood at ``as_of`` from the revisions.
+the data as it stood at ``as_of`` from the history of facts (the same query).
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from flask import Response
 
 from .. import fact_document
 from ..db import session
-from ..services import as_of, fact_query, fact_reads
-from ..services.paging import Listing
+from ..services import fact_query, fact_reads
 from .auth import readable_statuses
 from .common import actor_id, resolve_codes
 from .listing import keyset_list
@@ -32,14 +31,9 @@ def prepare_fact_args(args: dict[str, Any]) -> dict[str, Any]:
 def fact_list(args: dict[str, Any], name: str = "facts") -> Response:
     """Answer a fact list for already prepared filters (now, or as the data stood)."""
     s = session()
-    listing: Listing
-    if args.get("as_of") is not None:
-        listing = as_of.PastFactListing(s, args)
-    else:
-        listing = fact_reads.FactListing(s, fact_reads.fact_query(s, args))
     return keyset_list(
         args,
-        listing,
+        fact_reads.FactListing(s, fact_reads.fact_query(s, args)),
         sorts=fact_query.SORTS,
         default_sort=fact_query.DEFAULT_SORT,
         name=name,

@@ -15,7 +15,7 @@ from ..models import Fact
 from ..schemas.args import FactItemArgs, FactListArgs, NoArgs
 from ..schemas.fact_input import FactInSchema, FactPatchSchema
 from ..schemas.output import FactDetailSchema, FactListSchema, RevisionListSchema
-from ..services import as_of, fact_reads, fact_writes, history
+from ..services import fact_reads, fact_writes, history
 from ..services.facts import create_fact
 from .auth import caller
 from .common import Blueprint
@@ -55,10 +55,9 @@ def _visible_fact(fact_id: int) -> str:
 
 
 def _past_fact(fact_id: int, when: Any) -> Response:
-    """A fact as it stood at ``when``, from its revisions."""
+    """A fact as it stood at ``when``, from its history."""
     s = session()
-    found = as_of.snapshots_at(s, when, fact_id)
-    snap = found[0] if found else None
+    snap = fact_reads.past_fact(s, fact_id, when)
     if snap is None or (snap["status"] == "draft" and caller() is None):
         raise Problem(
             404, f"No published fact with id {fact_id} at {when.isoformat()}.", slug="not-found"

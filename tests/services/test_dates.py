@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from api.services.dates import parse_date, parse_date_with_precision
+from api.dates import parse_date, parse_date_with_precision
 
 
 @pytest.mark.parametrize(
