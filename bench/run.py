@@ -543,7 +543,12 @@ def main() -> None:
         pg |= read_scenarios("PostgreSQL", args.pg_url, args, logs, rows)
     if args.writes:
         copy = Path(logs) / "writes.db"
-        shutil.copy(args.db, copy)
+        # The SQLite backup API, not a file copy: recent commits (a migration just applied)
+        # may still be in the write-ahead log beside the file.
+        source, target = sqlite3.connect(args.db), sqlite3.connect(copy)
+        source.backup(target)
+        source.close()
+        target.close()
         write_scenarios("SQLite", f"sqlite:///{copy}", args, logs, rows)
         # PostgreSQL writes are left out: they would change the shared dataset for later runs.
     text = report(rows, info, ours, refs, pg, args)
