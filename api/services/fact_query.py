@@ -284,7 +284,7 @@ class FactQuery:
     @property
     def history(self) -> bool:
         """Whether this asks for the facts as they stood at a past time (``as_of``)."""
-        return bool(self.filters) and self.filters[0][0] == "as_of"
+        return _in_history(self.filters)
 
     @property
     def shape(self) -> tuple[tuple[str, int], ...]:
@@ -337,8 +337,13 @@ def _match_text(words: tuple[str, ...]) -> str:
     return " ".join('"' + w.replace('"', "") + '"' for w in words)
 
 
+def _in_history(filters: tuple[tuple[str, Any], ...]) -> bool:
+    """Whether filters (or a shape) ask for a past time: ``as_of`` always comes first."""
+    return bool(filters) and filters[0][0] == "as_of"
+
+
 def _where(dialect: str, shape: tuple[tuple[str, int], ...]) -> str:
-    table = HISTORY_FILTERS if shape and shape[0][0] == "as_of" else FILTERS
+    table = HISTORY_FILTERS if _in_history(shape) else FILTERS
     return " AND ".join(table[name].sql(dialect, count) for name, count in shape) or "1 = 1"
 
 
@@ -434,7 +439,7 @@ def history_item_statement(dialect: str) -> str:
 @lru_cache(maxsize=256)
 def count_statement(dialect: str, shape: tuple[tuple[str, int], ...]) -> str:
     """How many facts match."""
-    rows = HISTORY if shape and shape[0][0] == "as_of" else CURRENT
+    rows = HISTORY if _in_history(shape) else CURRENT
     return _driver(dialect, f"SELECT count(*) FROM {rows.table} f WHERE {_where(dialect, shape)}")
 
 
