@@ -13,11 +13,14 @@ connection and prepared SQL, exactly the requests it fully understands:
   the fact's tag before any page query runs.
 
 Everything else (tokens, other parameters, a value it would have to interpret, HEAD, an
-unknown id, a cursor it cannot read, CORS restricted to some origins) goes to Flask
-unchanged, which answers it or gives the problem+json error. What the thin path serves is
-byte for byte what Flask would (tests/test_fastpath.py compares them request by request),
-headers included: ETag, Cache-Control, Vary, CORS, nosniff and the read rate limit, which
-it counts in Flask-Limiter's own storage under Flask-Limiter's own keys.
+unknown id, a cursor it cannot read) goes to Flask unchanged, which answers it or gives the
+problem+json error. What it keeps of its own is only what makes it thin: route matching, a
+strict argument parser (which builds the same ``FactQuery`` as Flask's views), rate
+counting (in Flask-Limiter's own storage under Flask-Limiter's own keys) and its
+connection. The envelope, ``Link``, exports, ETag / 304, Cache-Control, Vary, CORS and
+nosniff come from the response layer (api/responses/), as Flask's do, so what it serves is
+byte for byte what Flask would (tests/test_fastpath.py and tests/test_fastpath_random.py
+compare them).
 
 Turn it off with ``FACTS_FAST_PATH=false``.
 """
@@ -44,29 +47,36 @@ from werkzeug.wrappers import Request
 from . import dbdeadline, fact_document
 from .dates import DateSpan
 from .db import DATA_VERSION_SQL
+from .responses.headers import HeaderPolicy, current, revalidated
+from .responses.lists import (
+    cursor_codec,
+    export_body,
+    export_headers,
+    json_headers,
+    list_document,
+    page_headers,
+    url_with,
+)
+from .responses.media import (
+    LIST_FORMATS,
+    PLAIN_ITEM_ACCEPT,
+    PLAIN_LIST_ACCEPT,
+    negotiate_format,
+    read_accept,
+)
 from .schemas.args import CODE_PATTERN, parse_date_param
 from .services import fast_facts
 from .services.catalog import cached_party_codes
 from .services.fact_query import SORTS, FactQuery, keyset_modes
 from .services.fact_writes import fact_tag
 from .services.paging import CursorError
-from .v1.caching import EXPOSE_HEADERS, VARY, public_cache_control, read_etag, spec_digest
-from .v1.listing import (
-    csv_chunks,
-    cursor_codec,
-    export_headers,
-    list_document,
-    negotiate_format,
-    next_link,
-    url_with,
-)
-from .v1.negotiation import PLAIN_ITEM_ACCEPT, PLAIN_LIST_ACCEPT
 from .vocabulary import FACT_TYPES
 
 log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
-Answer = tuple[str, list[tuple[str, str]], Iterable[bytes]]
+Headers = list[tuple[str, str]]
+Answer = tuple[str, Headers, Iterable[bytes]]
 
 _CODE = re.compile(CODE_PATTERN)
 _LIMIT = re.compile(r"^[1-9][0-9]{0,2}\Z")
@@ -74,7 +84,6 @@ _ITEM = re.compile(r"^/api/v1/facts/([1-9][0-9]{0,9})\Z")
 _FILTERS = ("type", "subject", "counterpart", "party", "dyad", "from", "to")
 _LIST_ARGS = frozenset((*_FILTERS, "sort", "limit", "cursor", "format"))
 _SORTS = ("date", "id")  # the sorts answered here (the others are Flask's)
-_FORMATS = ("json", "csv", "ndjson")
 _EXPORT_BATCH = 1000
 
 
@@ -116,6 +125,12 @@ def _next_prefix(request: Request) -> str:
             _NEXT_PREFIXES.clear()
         _NEXT_PREFIXES[key] = found
     return found
+
+
+@lru_cache(maxsize=64)
+def _accept(header: str | None) -> Any:
+    # Only the plain values reach here (PLAIN_LIST_ACCEPT): read as Flask's negotiation does.
+    return read_accept(header)
 
 
 class _Fallback(Exception):
@@ -161,24 +176,15 @@ class FastPath:
     def __init__(self, app: Flask, wsgi_app: Callable[..., Any]) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
-        self.enabled = bool(app.config["FAST_PATH"]) and app.config["CORS_ORIGINS"] == "*"
+        self.enabled = bool(app.config["FAST_PATH"])
         self.engine = app.extensions["db_engine"]
         self.dialect = self.engine.dialect.name
         self.deadline = float(app.config.get("DATABASE_TIMEOUT") or 0)
         self.trouble = dbdeadline.trouble_of(self.engine)  # None: no deadline (SQLite)
         self.codec = cursor_codec(app.config)
-        self.public_cache = [
-            ("Cache-Control", public_cache_control(int(app.config["CACHE_MAX_AGE"]))),
-            ("Vary", ", ".join(VARY)),
-        ]
+        self.headers: HeaderPolicy = app.extensions["bf_headers"]  # Flask's, the same
         self.codes_key = str(self.engine.url)
-        self.common = [
-            ("Access-Control-Allow-Origin", "*"),
-            ("Access-Control-Expose-Headers", ", ".join(sorted(EXPOSE_HEADERS))),
-            ("X-Content-Type-Options", "nosniff"),
-        ]
         self.served = 0  # requests answered here (for tests and curiosity)
-        self._digest: str | None = None
         self._limits: list[Any] | None = None
         self._local = threading.local()
 
@@ -262,11 +268,6 @@ class FastPath:
             with contextlib.suppress(Exception):  # already broken
                 held[1].close()
 
-    def _spec_digest(self) -> str:
-        if self._digest is None:
-            raise RuntimeError("install() computes the API description's digest")
-        return self._digest
-
     def _rate_limit(self, request: Request) -> list[tuple[str, str]]:
         """Count the read against Flask-Limiter's limits; its headers, or fall back."""
         limiter = self.app.extensions["limiter"]
@@ -297,23 +298,16 @@ class FastPath:
             (config["RATELIMIT_HEADER_RESET"], str(reset_at)),
         ]
 
-    def _cache_headers(self, tag: str) -> list[tuple[str, str]]:
-        return [("ETag", f'"{tag}"'), *self.public_cache]
+    def _policy_headers(self, request: Request, tag: str, limits: Headers) -> Headers:
+        """The response layer's headers of this read, and the rate limit's."""
+        return [*self.headers.public_read(tag, request.headers.get("Origin")), *limits]
 
-    def _not_modified(self, tag: str, limits: list[tuple[str, str]]) -> Answer:
-        headers = [*self.common, *self._cache_headers(tag), *limits]
-        return "304 NOT MODIFIED", headers, []
+    def _not_modified(self, request: Request, tag: str, limits: Headers) -> Answer:
+        return "304 NOT MODIFIED", self._policy_headers(request, tag, limits), []
 
-    def _json(self, body: bytes, headers: list[tuple[str, str]]) -> Answer:
-        return (
-            "200 OK",
-            [
-                ("Content-Type", "application/json"),
-                ("Content-Length", str(len(body))),
-                *headers,
-            ],
-            [body],
-        )
+    def _json(self, request: Request, body: bytes, tag: str, extra: Headers) -> Answer:
+        headers = [*json_headers(body), *extra, *self._policy_headers(request, tag, [])]
+        return "200 OK", headers, [body]
 
     def _version(self, conn: Any) -> int:
         cur = conn.cursor()
@@ -368,7 +362,7 @@ class FastPath:
                 if not 1 <= len(value) <= 1000:
                     raise _Fallback
                 parsed[name] = value
-            elif value in _FORMATS:
+            elif value in LIST_FORMATS:
                 parsed[name] = value
             else:
                 raise _Fallback
@@ -376,7 +370,7 @@ class FastPath:
 
     def _fact_list(self, request: Request) -> Answer | None:
         parsed = self._list_args(request.args)
-        fmt = negotiate_format(parsed, request.accept_mimetypes)
+        fmt = negotiate_format(parsed, _accept(request.headers.get("Accept")))
         if fmt != "json" and "cursor" in parsed:
             raise _Fallback  # the Flask path validates (and ignores) it
         conn, release = self._connection()
@@ -400,20 +394,22 @@ class FastPath:
             # Counted only now that this path will answer: a request handed to Flask above
             # is counted there, once.
             limits = self._rate_limit(request)
-            tag = read_etag(
-                str(version),
-                self._spec_digest(),
-                request.full_path,
-                request.headers.get("Accept", ""),
-                False,
+            tag = self.headers.etag(
+                str(version), request.full_path, request.headers.get("Accept", ""), False
             )
-            if request.if_none_match and request.if_none_match.contains_weak(tag):
-                return self._not_modified(tag, limits)
+            if revalidated(request.if_none_match, tag):
+                return self._not_modified(request, tag, limits)
 
-            if fmt != "json":
+            if fmt != "json":  # no cursor (see above): it succeeds, so "*" is current
+                if current(request.if_none_match, tag):
+                    return self._not_modified(request, tag, limits)
                 stream = self._export(conn, release, fmt, query)
                 handed_over = True
-                return self._export_answer(fmt, tag, limits, stream)
+                headers = [
+                    *export_headers(fmt, "facts"),
+                    *self._policy_headers(request, tag, limits),
+                ]
+                return "200 OK", headers, stream
 
             digest = query.fingerprint()
             after = None
@@ -441,16 +437,16 @@ class FastPath:
             if not handed_over:
                 release()
 
-        headers = [*self.common, *self._cache_headers(tag), *limits]
+        if current(request.if_none_match, tag):  # "*", now that the page is found
+            return self._not_modified(request, tag, limits)
         next_url = None
         if has_next:
             last_id, last_key = fast_facts.serial_id_and_key(self.dialect, rows[-1])
             last_key = SORTS[query.sort].key_out(last_key)
             cursor = self.codec.encode(query.sort_arg, last_key, last_id, digest)
             next_url = _next_prefix(request) + cursor
-            headers.insert(0, ("Link", next_link(next_url)))
         body = orjson.dumps(list_document(items, request.url, next_url, limit))
-        return self._json(body, headers)
+        return self._json(request, body, tag, [*page_headers(next_url), *limits])
 
     def _export(
         self, conn: Any, release: Callable[[], None], fmt: str, query: FactQuery
@@ -476,26 +472,16 @@ class FastPath:
                 yield batch
             cur.close()
 
-        def body() -> Iterator[bytes]:
+        def items() -> Iterator[list[Any]]:
             if fmt == "ndjson":
-                dumps, items = orjson.dumps, fast_facts.serial_items
                 side = conn.cursor()  # for the few rows built in Python
                 for batch in rows():
-                    yield b"".join(
-                        [dumps(item) + b"\n" for item in items(side, self.dialect, batch)]
-                    )
+                    yield fast_facts.serial_items(side, self.dialect, batch)
             else:
-                flat = (fact_document.from_row(row) for batch in rows() for row in batch)
-                for chunk in csv_chunks(flat, fact_document.NAMES):
-                    yield chunk.encode()
+                for batch in rows():
+                    yield [fact_document.from_row(row) for row in batch]
 
-        return _Streamed(body(), release)
-
-    def _export_answer(
-        self, fmt: str, tag: str, limits: list[tuple[str, str]], body: Iterable[bytes]
-    ) -> Answer:
-        headers = export_headers(fmt, "facts")
-        return "200 OK", [*headers, *self.common, *self._cache_headers(tag), *limits], body
+        return _Streamed(export_body(fmt, items(), fact_document.NAMES), release)
 
     # -- GET /api/v1/facts/{id} -------------------------------------------------------
 
@@ -515,19 +501,13 @@ class FastPath:
             release()
         limits = self._rate_limit(request)
         tag = fact_tag(fact_id, row[fact_document.AT["version"]], [(s[0], s[1]) for s in sources])
-        if request.if_none_match and request.if_none_match.contains_weak(tag):
-            return self._not_modified(tag, limits)
+        if current(request.if_none_match, tag):  # the fact is there: "*" is current too
+            return self._not_modified(request, tag, limits)
         data = fact_document.from_row(row, fast_facts.serial_loads(self.dialect))
         data["sources"] = [fast_facts.source_summary_from_row(s) for s in sources]
-        return self._json(orjson.dumps(data), [*self._cache_headers(tag), *self.common, *limits])
+        return self._json(request, orjson.dumps(data), tag, limits)
 
 
 def install(app: Flask) -> None:
     """Put the thin read path in front of the app (it passes everything on when off)."""
-    fast = FastPath(app, app.wsgi_app)
-    # The digest of the API description is part of every ETag. It is computed here, in an
-    # app context of its own, once: an app context opened later, during a request, would
-    # tear down the thread's scoped session on exit.
-    with app.app_context():
-        fast._digest = spec_digest(app.extensions["bf_api"])
-    app.wsgi_app = fast  # type: ignore[method-assign]
+    app.wsgi_app = FastPath(app, app.wsgi_app)  # type: ignore[method-assign]

@@ -43,7 +43,7 @@ class OrjsonProvider(JSONProvider):
 def json_response(
     data: Any,
     status: int = 200,
-    headers: dict[str, str] | None = None,
+    headers: dict[str, str] | list[tuple[str, str]] | None = None,
     mimetype: str = "application/json",
 ) -> Response:
     """Build a JSON response from plain data."""

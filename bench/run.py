@@ -101,7 +101,7 @@ def get_json(
 def deep_cursor(env: dict[str, str], depth: int) -> str:
     """A cursor for the default fact list, ``depth`` rows in (signed as the server signs)."""
     code = (
-        "import sys; from api import create_app; from api.v1.listing import cursor_codec\n"
+        "import sys; from api import create_app; from api.responses.lists import cursor_codec\n"
         "from api.services.fact_query import SORTS, FactQuery\n"
         "from api.db import session; from sqlalchemy import select; from api.models import Fact\n"
         "app = create_app()\n"
@@ -111,7 +111,7 @@ def deep_cursor(env: dict[str, str], depth: int) -> str:
         ".where(Fact.status == 'published').order_by(Fact.sort_date.desc(), Fact.id.desc())"
         ".offset(int(sys.argv[1])).limit(1)).one()\n"
         "    key = SORTS['date'].key_out(row[0])\n"
-        "    print(cursor_codec().encode(query.sort_arg, key, row[1], query.fingerprint()))\n"
+        "    print(cursor_codec(app.config).encode(query.sort_arg, key, row[1], query.fingerprint()))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(depth)],

@@ -14,13 +14,14 @@ import json
 import random
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from api import create_app
+from api import create_app, migrate
 from api.models import Source
 from api.redact import redact_query
 from tests.conftest import problem
@@ -132,6 +133,50 @@ def test_cors_exposes_idempotent_replayed(small_app: Flask) -> None:
             "Access-Control-Expose-Headers"
         ]
         assert "Idempotent-Replayed" in {h.strip() for h in exposed.split(",")}, path
+
+
+def test_cors_preflight_grants_the_methods_and_only_the_headers_the_api_reads(
+    small_app: Flask,
+) -> None:
+    client = small_app.test_client()
+    asked = {
+        "Origin": "https://dash.example",
+        "Access-Control-Request-Method": "PATCH",
+        "Access-Control-Request-Headers": "content-type, if-match, x-unknown",
+    }
+    r = client.options("/api/v1/facts/1", headers=asked)
+    assert r.status_code == 200
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    methods = {m.strip() for m in r.headers["Access-Control-Allow-Methods"].split(",")}
+    assert {"GET", "POST", "PATCH", "DELETE"} <= methods
+    assert r.headers["Access-Control-Allow-Headers"] == "Content-Type, If-Match"
+    assert r.headers["Access-Control-Max-Age"] == "600"
+    plain = client.options("/api/v1/facts/1")  # not a preflight: no grants
+    assert "Access-Control-Allow-Methods" not in plain.headers
+
+
+def test_cors_with_listed_origins_answers_only_those(tmp_path: Path) -> None:
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'cors.db'}",
+            "CORS_ORIGINS": ["https://dash.example"],
+        }
+    )
+    migrate.upgrade(app.extensions["db_engine"])
+    client = app.test_client()
+    preflight = {"Access-Control-Request-Method": "POST"}
+    for origin, allowed in (("https://dash.example", True), ("https://evil.example", False)):
+        for r in (
+            client.get("/api/v1/fact-types", headers={"Origin": origin}),
+            client.options("/api/v1/facts", headers={"Origin": origin, **preflight}),
+            client.get("/api/v1/nothing-here", headers={"Origin": origin}),  # errors too
+        ):
+            assert r.headers.get("Access-Control-Allow-Origin") == (origin if allowed else None)
+            assert ("Access-Control-Allow-Methods" in r.headers) == (
+                allowed and r.request.method == "OPTIONS"
+            )
+            assert "Origin" in r.headers["Vary"]
 
 
 # -- a real gunicorn (the production config: one gthread worker) ------------------------

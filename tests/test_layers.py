@@ -17,13 +17,17 @@ FORBIDDEN = {
     "primitives": ("services", "schemas", "v1", "fastpath"),
     "schemas": ("services", "v1", "fastpath"),
     "services": ("v1", "fastpath"),
+    # The response layer serves both read paths and knows neither.
+    "responses": ("v1", "fastpath", "models"),
+    # The thin read path builds on services and the response layer, never on views.
+    "fastpath": ("v1",),
 }
 PRIMITIVES = ("fact_document", "dates", "vocabulary")
 
 
 def _layer(path: Path) -> str | None:
     parts = path.relative_to(API).with_suffix("").parts
-    if parts[0] in ("models", "schemas", "services", "v1"):
+    if parts[0] in ("models", "schemas", "services", "v1", "responses", "fastpath"):
         return parts[0]
     return "primitives" if parts[0] in PRIMITIVES else None
 

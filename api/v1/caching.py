@@ -1,89 +1,70 @@
-"""Conditional GETs and response headers: ETag / 304, Cache-Control, Vary, CORS, nosniff.
+"""The response layer's header policy (api/responses/headers.py) applied to Flask's answers.
 
-The ETag of a read is derived from the data version (bumped by every write transaction),
-the API description and the exact request (path, query, Accept), so a revalidation is
-answered with 304 from one primary-key lookup, before any query runs. Output is
-deterministic for a given data version, so the tag is strong.
+Two hooks: before a GET, a revalidation whose ``If-None-Match`` names the read's tag is
+answered with 304 before any query runs; after every answer, the policy's headers are set
+(nosniff; no-store on problems; ETag, Cache-Control and Vary on successful reads; CORS
+under /api/). The thin read path takes the same headers from the same policy.
 """
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any
-
-import orjson
 from flask import Flask, Response, current_app, request
-from flask_cors import CORS
 from flask_smorest import Api
 
 from ..db import read_version
+from ..responses.headers import NO_STORE, NOSNIFF, HeaderPolicy, revalidated, spec_digest
 
 _STATIC = ("/api/v1/openapi.json", "/api/v1/docs")
 # Views that tag their own entity (version-based ETags, used by If-Match on writes).
 OWN_ETAG = {"facts.FactItem", "sources.SourceItem"}
-# Response headers a browser script may read (CORS).
-EXPOSE_HEADERS = (
-    "ETag",
-    "Idempotent-Replayed",
-    "Link",
-    "Location",
-    "Retry-After",
-    "RateLimit-Limit",
-    "RateLimit-Remaining",
-    "RateLimit-Reset",
-)
 
 
-def spec_digest(api: Api) -> str:
-    """A digest of the OpenAPI description (part of every read's ETag), computed once."""
-    digest = current_app.extensions.get("api_spec_digest")
-    if digest is None:
-        spec = orjson.dumps(api.spec.to_dict(), option=orjson.OPT_SORT_KEYS)
-        digest = hashlib.sha256(spec).hexdigest()[:16]
-        current_app.extensions["api_spec_digest"] = digest
-    return str(digest)
+def header_policy() -> HeaderPolicy:
+    """The app's header policy."""
+    policy: HeaderPolicy = current_app.extensions["bf_headers"]
+    return policy
 
 
-def read_etag(version: str, spec_digest: str, full_path: str, accept: str, authed: bool) -> str:
-    """The strong tag of a read: data version, API description, exact request, caller kind."""
-    seed = "|".join((version, spec_digest, full_path, accept, "auth" if authed else "public"))
-    return hashlib.sha256(seed.encode()).hexdigest()[:32]
-
-
-def _etag(api: Api) -> str:
+def _etag() -> str:
     static = request.path.startswith(_STATIC)
-    version = "static" if static else str(read_version())
-    return read_etag(
-        version,
-        spec_digest(api),
+    return header_policy().etag(
+        "static" if static else str(read_version()),
         request.full_path,
         request.headers.get("Accept", ""),
         bool(request.headers.get("Authorization")),
     )
 
 
-# A read's representation varies with these request headers (Accept-Encoding: see
-# api/compression.py, which compresses only when the client asks).
-VARY = ("Accept", "Accept-Encoding", "Authorization")
+def _caching(response: Response, policy: HeaderPolicy) -> None:
+    authed = bool(request.headers.get("Authorization"))
+    for name, value in policy.caching(authed=authed):
+        if name == "Vary":  # added to what the view may already have said
+            response.vary.update(v.strip() for v in value.split(","))
+        else:
+            response.headers[name] = value
 
 
-def public_cache_control(max_age: int) -> str:
-    """Cache-Control of a public (token-less) read."""
-    return f"public, max-age={max_age}"
-
-
-def _cache_headers(response: Response) -> None:
-    if request.headers.get("Authorization"):
-        response.headers["Cache-Control"] = "private, no-cache"
-    else:
-        response.headers["Cache-Control"] = public_cache_control(
-            int(current_app.config["CACHE_MAX_AGE"])
+def _cors(response: Response, policy: HeaderPolicy) -> None:
+    if not request.path.startswith("/api/"):
+        return
+    origin = request.headers.get("Origin")
+    response.headers.extend(policy.cors(origin))
+    if not policy.any_origin:
+        response.vary.add("Origin")  # the answer says whether this origin may read it
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        response.headers.extend(
+            policy.preflight(origin, request.headers.get("Access-Control-Request-Headers"))
         )
-    response.vary.update(VARY)
 
 
 def init_app(app: Flask, api: Api) -> None:
-    """Register the conditional-GET hooks and CORS for /api/."""
+    """Build the app's header policy and register the hooks that apply it."""
+    # The digest of the API description is part of every read's tag: computed once, now
+    # that every blueprint is registered (an app context opened later, during a request,
+    # would tear down the thread's scoped session on exit).
+    with app.app_context():
+        digest = spec_digest(api.spec.to_dict())
+    app.extensions["bf_headers"] = HeaderPolicy.from_config(app.config, digest)
 
     @app.before_request
     def _revalidate() -> Response | None:
@@ -91,50 +72,31 @@ def init_app(app: Flask, api: Api) -> None:
             return None
         if request.endpoint in OWN_ETAG:
             return None
-        tag = _etag(api)
+        tag = _etag()
         request.bf_etag = tag  # type: ignore[attr-defined]
-        # A tag of ours names a request that succeeded; "*" names none, so it is matched only
-        # once the request has succeeded (in _headers), never for a bad or unknown one.
-        sent = request.if_none_match
-        if sent and not sent.star_tag and sent.contains_weak(tag):
+        if revalidated(request.if_none_match, tag):
             response = Response(status=304)
             response.set_etag(tag)
-            _cache_headers(response)
-            return response
+            return response  # the after-request hook adds the policy's headers
         return None
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        response.headers["X-Content-Type-Options"] = "nosniff"
+        policy = header_policy()
+        response.headers[NOSNIFF[0]] = NOSNIFF[1]
         if response.mimetype == "application/problem+json":
-            response.headers["Cache-Control"] = "no-store"
+            response.headers[NO_STORE[0]] = NO_STORE[1]
         elif request.method in ("GET", "HEAD") and response.status_code in (200, 304):
             tag = getattr(request, "bf_etag", None)
             if tag and "ETag" not in response.headers:
                 response.set_etag(tag)
             if "ETag" in response.headers:
-                _cache_headers(response)
+                _caching(response, policy)
                 if response.status_code == 200 and request.if_none_match.star_tag:
                     # "*": any current representation matches (RFC 9110 section 13.1.2).
                     response.status_code = 304
                     response.response = []
                     for name in ("Link", "Content-Disposition"):  # as the early 304 has none
                         response.headers.pop(name, None)
+        _cors(response, policy)
         return response
-
-    origins: Any = app.config["CORS_ORIGINS"]
-    CORS(
-        app,
-        resources={r"/api/*": {"origins": origins}},
-        send_wildcard=origins == "*",
-        methods=["GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"],
-        expose_headers=list(EXPOSE_HEADERS),
-        allow_headers=[
-            "Accept",
-            "Authorization",
-            "Content-Type",
-            "If-None-Match",
-            "If-Match",
-            "Idempotency-Key",
-        ],
-    )

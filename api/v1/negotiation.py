@@ -1,12 +1,10 @@
 """Content negotiation for /api/v1: 406 when the Accept header admits nothing an operation
 can send, and JSON (never HTML) for the redirect of a URL missing its trailing slash.
 
-Every operation sends JSON (application/json, or application/problem+json for errors); a
-list also sends CSV and NDJSON (``Blueprint.exports`` marks those views). The Accept header
-is read leniently, as werkzeug reads it but with media-type parameters dropped (a charset
-must not make JSON unacceptable), a bare ``*`` taken for ``*/*`` and malformed ranges
-ignored; a header with no usable range counts as absent. ``request.accept_mimetypes`` is
-replaced by that reading, so the list views' format choice sees the same thing.
+Every operation sends JSON; a list also sends CSV and NDJSON (``Blueprint.exports`` marks
+those views). The Accept header is read as api/responses/media.py reads it, on both read
+paths; ``request.accept_mimetypes`` is replaced by that reading, so the list views' format
+choice sees the same thing.
 """
 
 from __future__ import annotations
@@ -15,36 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, request
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
 from werkzeug.routing import RequestRedirect
 
 from ..errors import Problem
 from ..jsonio import json_response
+from ..responses.media import JSON_MEDIA, LIST_MEDIA, read_accept
 
-NDJSON = "application/x-ndjson"
-JSON_MEDIA = ("application/json", "application/problem+json")
-LIST_MEDIA = (*JSON_MEDIA, "text/csv", NDJSON)
 # The attribute ``Blueprint.exports`` sets on a view to say it sends LIST_MEDIA.
 MEDIA_ATTRIBUTE = "bf_media"
-# Accept values the thin read path (api/fastpath.py) answers itself: with them, what is sent
-# needs no negotiating beyond the obvious. Any other value is negotiated here, by Flask.
-PLAIN_ITEM_ACCEPT = frozenset({"*/*", "application/json"})
-PLAIN_LIST_ACCEPT = PLAIN_ITEM_ACCEPT | {"text/csv", NDJSON}
 _UNNEGOTIATED = ("/api/v1/docs",)  # HTML pages and their assets, outside the description
-
-
-def read_accept(header: str | None) -> MIMEAccept:
-    """The Accept header's media ranges with their qualities, read leniently (see above)."""
-    ranges = []
-    for value, quality in parse_accept_header(header, MIMEAccept):
-        media = value.split(";", 1)[0].strip().lower()
-        if media == "*":
-            media = "*/*"
-        kind, _, subtype = media.partition("/")
-        if kind and subtype and "/" not in subtype:
-            ranges.append((media, quality))
-    return MIMEAccept(ranges)
 
 
 def view_media(endpoint: str | None, method: str) -> tuple[str, ...]:
@@ -72,7 +49,7 @@ def negotiate() -> Response | None:
         return _slash_redirect(redirect)
     if (
         request.endpoint is None
-        or request.method == "OPTIONS"  # CORS preflight: flask-cors answers it
+        or request.method == "OPTIONS"  # CORS preflight: api/v1/caching.py answers it
         or not request.path.startswith("/api/v1")
         or request.path.startswith(_UNNEGOTIATED)
     ):

@@ -6,7 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from api.v1.negotiation import read_accept
+from api.responses.media import read_accept
 from tests.conftest import problem
 from tests.factories import make_token
 
