@@ -369,14 +369,21 @@ class FastPath:
         return parsed
 
     def _fact_list(self, request: Request) -> Answer | None:
-        parsed = self._list_args(request.args)
-        fmt = negotiate_format(parsed, _accept(request.headers.get("Accept")))
-        if fmt != "json" and "cursor" in parsed:
-            raise _Fallback  # the Flask path validates (and ignores) it
         conn, release = self._connection()
         handed_over = False
         try:
             version = self._version(conn)
+            tag = self.headers.etag(
+                str(version), request.full_path, request.headers.get("Accept", ""), False
+            )
+            if revalidated(request.if_none_match, tag):
+                # A tag of ours names a request that succeeded, at this data version: as
+                # Flask's revalidation hook, 304 before the arguments are even read.
+                return self._not_modified(request, tag, self._rate_limit(request))
+            parsed = self._list_args(request.args)
+            fmt = negotiate_format(parsed, _accept(request.headers.get("Accept")))
+            if fmt != "json" and "cursor" in parsed:
+                raise _Fallback  # the Flask path validates (and ignores) it
             # The filters as the Flask path loads them (names as loaded, codes resolved).
             args: dict[str, Any] = {"status": ["published"]}
             for name in _FILTERS:
@@ -394,11 +401,6 @@ class FastPath:
             # Counted only now that this path will answer: a request handed to Flask above
             # is counted there, once.
             limits = self._rate_limit(request)
-            tag = self.headers.etag(
-                str(version), request.full_path, request.headers.get("Accept", ""), False
-            )
-            if revalidated(request.if_none_match, tag):
-                return self._not_modified(request, tag, limits)
 
             if fmt != "json":  # no cursor (see above): it succeeds, so "*" is current
                 if current(request.if_none_match, tag):
