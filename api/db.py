@@ -174,6 +174,9 @@ def write_transaction() -> Iterator[Session]:
         yield s
         s.flush()
         if s.info.pop("data_changed", False):
+            from .services import fact_docs
+
+            fact_docs.fill_before_commit(s.connection())  # the documents this made stale
             s.execute(
                 update(DataState)
                 .where(DataState.id == 1)
@@ -196,6 +199,8 @@ def data_version() -> tuple[int, Any]:
 
 # The data version alone: one primary-key read, for the ETag of every read.
 DATA_VERSION_SQL = "SELECT version FROM data_state WHERE id = 1"
+# The data version and the definition the stored fact documents were built with.
+DATA_STATE_SQL = "SELECT version, doc_shape FROM data_state WHERE id = 1"
 
 
 def data_version_number() -> int:

@@ -382,16 +382,18 @@ def select_list(dialect: str) -> str:
     return ", ".join(COLUMNS[name].postgresql for name in ROW)
 
 
-def sqlite_json_sql() -> str:
+def sqlite_json_sql(stored: bool = False) -> str:
     """SQLite: the whole fact as the JSON the API serves, or NULL where SQLite would not
-    write it exactly as orjson writes ``from_row`` (those rows are built in Python)."""
+    write it exactly as orjson writes ``from_row`` (those rows are built in Python).
+    ``stored``: the document kept on the row (``fact.doc``), built only where it is null."""
     args, exact = [], []
     for f in FIELDS:
         cols = [COLUMNS[c].sqlite for c in f.reads]
         args.append(f"'{f.name}', " + f.kind.sqlite_json.format(*cols))
         if f.kind.sqlite_exact:
             exact.append(f.kind.sqlite_exact.format(*cols))
-    return f"CASE WHEN {' AND '.join(exact)} THEN json_object({', '.join(args)}) END"
+    built = f"CASE WHEN {' AND '.join(exact)} THEN json_object({', '.join(args)}) END"
+    return f"coalesce(f.doc, {built})" if stored else built
 
 
 def _postgresql_parts() -> list[tuple[str, Field | None]]:
@@ -416,18 +418,24 @@ def _postgresql_parts() -> list[tuple[str, Field | None]]:
 
 
 _PG_PARTS = _postgresql_parts()
-PG_SERIAL_WIDTH = len(_PG_PARTS)
+PG_SERIAL_WIDTH = 1 + len(_PG_PARTS)
 
 
-def postgresql_json_sql() -> str:
-    """PostgreSQL: the columns of a serial row (``pg_assemble`` makes the fact's JSON)."""
-    return ", ".join(sql for sql, _ in _PG_PARTS)
+def postgresql_json_sql(stored: bool = False) -> str:
+    """PostgreSQL: the columns of a serial row (``pg_assemble`` makes the fact's JSON): the
+    document kept on the row (``stored``; else NULL), then the parts it is built from,
+    computed only where it is null."""
+    if not stored:
+        return "NULL, " + ", ".join(sql for sql, _ in _PG_PARTS)
+    return "f.doc, " + ", ".join(f"CASE WHEN f.doc IS NULL THEN {sql} END" for sql, _ in _PG_PARTS)
 
 
 def pg_assemble(row: Sequence[Any]) -> Any:
     """The served JSON of a serial PostgreSQL row, for orjson to embed."""
+    if row[0] is not None:
+        return orjson.Fragment(row[0])
     pieces = []
-    for (_, field), value in zip(_PG_PARTS, row, strict=False):
+    for (_, field), value in zip(_PG_PARTS, row[1:], strict=False):
         if field is None:
             pieces.append(value[1:-1])
         else:

@@ -46,7 +46,7 @@ from werkzeug.wrappers import Request
 
 from . import dbdeadline, fact_document
 from .dates import DateSpan
-from .db import DATA_VERSION_SQL
+from .db import DATA_STATE_SQL
 from .responses.headers import HeaderPolicy, current, revalidated
 from .responses.lists import (
     cursor_codec,
@@ -65,7 +65,7 @@ from .responses.media import (
     read_accept,
 )
 from .schemas.args import CODE_PATTERN, parse_date_param
-from .services import fast_facts
+from .services import fact_docs, fast_facts
 from .services.catalog import cached_party_codes
 from .services.fact_query import SORTS, FactQuery, keyset_modes
 from .services.fact_writes import fact_tag
@@ -310,9 +310,11 @@ class FastPath:
         return "200 OK", headers, [body]
 
     def _version(self, conn: Any) -> int:
+        """The data version; also notes whether the stored fact documents are this code's."""
         cur = conn.cursor()
-        cur.execute(DATA_VERSION_SQL)
+        cur.execute(DATA_STATE_SQL)
         found = cur.fetchone()
+        self._local.stored = bool(found) and found[1] == fact_docs.shape()
         return int(found[0] if found else 0)
 
     def _resolve(self, conn: Any, version: int, raw: str) -> str:
@@ -423,10 +425,11 @@ class FastPath:
                 except CursorError:
                     raise _Fallback from None
             limit = parsed.get("limit", 50)
+            stored = self._local.stored
             cur = conn.cursor()
             rows: list[Any] = []
             for mode in keyset_modes(self.dialect, query.sort) if after else ("",):
-                statement = query.page_statement(self.dialect, mode, True, True)
+                statement = query.page_statement(self.dialect, mode, True, True, stored)
                 wanted = limit + 1 - len(rows)
                 cur.execute(statement, query.binds(self.dialect, after, wanted, mode))
                 rows += cur.fetchall()
@@ -454,7 +457,9 @@ class FastPath:
         self, conn: Any, release: Callable[[], None], fmt: str, query: FactQuery
     ) -> _Streamed:
         """Every matching fact from one statement, in batches, then the connection back."""
-        statement = query.page_statement(self.dialect, "", False, fmt == "ndjson")
+        statement = query.page_statement(
+            self.dialect, "", False, fmt == "ndjson", self._local.stored
+        )
         binds = query.binds(self.dialect)
 
         def rows() -> Iterator[list[Any]]:

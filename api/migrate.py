@@ -38,9 +38,14 @@ def current_revision(connection: Connection) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the database behind ``engine``."""
+    """Upgrade the database behind ``engine``; at the head, also bring the stored fact
+    documents up to date with this code (api/services/fact_docs.py)."""
     with engine.begin() as conn:
         command.upgrade(alembic_config(connection=conn), revision)
+        if current_revision(conn) == head_revision():
+            from .services import fact_docs
+
+            fact_docs.refresh(conn)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -128,6 +128,9 @@ class DataState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The definition of the fact document the stored ``fact.doc`` were built with
+    # (``fact_docs.SHAPE``); derived, never dumped.
+    doc_shape: Mapped[str | None] = mapped_column(Text, info={"derived": True})
 
 
 class IdempotencyKey(Base):

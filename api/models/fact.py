@@ -18,6 +18,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -51,6 +52,13 @@ class Fact(Base):
         Index("ix_fact_dyad_sort", "dyad", "sort_date", "id"),
         Index("ix_fact_sort", "sort_date", "id"),
         Index("ix_fact_type_sort", "type", "sort_date", "id"),
+        # The stored documents to (re)build (api/services/fact_docs.py).
+        Index(
+            "ix_fact_doc_missing",
+            "id",
+            sqlite_where=text("doc IS NULL"),
+            postgresql_where=text("doc IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +102,11 @@ class Fact(Base):
     actors_doc: Mapped[str] = mapped_column(
         Text, server_default="[]", deferred=True, info={"derived": True}
     )
+    # The whole served document (api/fact_document.py) as JSON text, or null while it is
+    # to be (re)built: set null by database triggers whenever the fact or anything it shows
+    # changes (migration 0008), filled before every write transaction commits
+    # (api/services/fact_docs.py). Read by the list statements; derived, never dumped.
+    doc: Mapped[str | None] = mapped_column(Text, deferred=True, info={"derived": True})
 
     other_parties: Mapped[list[FactParty]] = relationship(
         cascade="all, delete-orphan", order_by="FactParty.party_code"

@@ -316,12 +316,14 @@ class FactQuery:
             binds.append(limit)
         return binds
 
-    def page_statement(self, dialect: str, keyset: str, limited: bool, serial: bool) -> str:
+    def page_statement(
+        self, dialect: str, keyset: str, limited: bool, serial: bool, stored: bool = False
+    ) -> str:
         if self.history:
             shape, sort, desc = self.shape, self.sort, self.descending
             return history_statement(dialect, shape, sort, desc, keyset, limited)
         return page_statement(
-            dialect, self.shape, self.sort, self.descending, keyset, limited, serial
+            dialect, self.shape, self.sort, self.descending, keyset, limited, serial, stored
         )
 
     def count_statement(self, dialect: str) -> str:
@@ -372,13 +374,15 @@ def page_statement(
     keyset: str,
     limited: bool,
     serial: bool = False,
+    stored: bool = False,
 ) -> str:
     """One statement for a page (or, unlimited, a whole export) of facts.
 
     The rows are ``fact_document.select_list`` plus the sort key last, in the order of
     (sort key, id). ``serial`` rows are for writing straight out (``fast_facts
     .serial_items``): on SQLite (JSON text or NULL, id, sort key); on PostgreSQL the parts
-    of ``fact_document.pg_assemble``, then id and sort key.
+    of ``fact_document.pg_assemble``, then id and sort key. With ``stored``, serial rows
+    read the document kept on the row (``services/fact_docs.py``) where it is not null.
 
     ``keyset`` is how a page continues after (key, id): ``""`` from the start; ``"row"``
     with ``(key, id) < (?, ?)``; or in two statements, ``"same"`` (the rest of the rows
@@ -393,9 +397,9 @@ def page_statement(
     where = " AND ".join(conds)
     select_list = "SELECT " + doc.select_list(dialect)
     if serial and dialect == "sqlite":
-        select_list = f"SELECT {doc.sqlite_json_sql()}, f.id"
+        select_list = f"SELECT {doc.sqlite_json_sql(stored)}, f.id"
     elif serial:
-        select_list = f"SELECT {doc.postgresql_json_sql()}, f.id"
+        select_list = f"SELECT {doc.postgresql_json_sql(stored)}, f.id"
     if limited:
         # Find the page's ids on the index first, then build only those rows.
         sql = (
