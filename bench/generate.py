@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.db import make_engine  # noqa: E402
 from api.migrate import upgrade  # noqa: E402
+from api.services import fact_docs  # noqa: E402
 from api.services.similarity import jaccard, signature  # noqa: E402
 from api.services.text import content_hash  # noqa: E402
 
@@ -538,6 +539,8 @@ def main() -> None:
             )
     docs.backfill(loader.sql, dialect)
     docs.create_triggers(loader.sql, dialect)
+    with loader.engine.begin() as conn:  # each fact's stored document (migration 0008)
+        fact_docs.refresh(conn)
     loader.sql("UPDATE data_state SET version = version + 1")
     loader.sql("ANALYZE")
     digest = hashlib.sha256(f"{args.facts}/{args.sources}/{SEED}".encode()).hexdigest()[:12]

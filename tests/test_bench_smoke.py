@@ -153,8 +153,13 @@ def _assert_documents_built(db: Path) -> None:
         + m.SQLITE_ACTORS.format(fid="fact.id")
     ).fetchone()[0]
     built = conn.execute("SELECT count(*) FROM fact WHERE evidence_doc != '[]'").fetchone()[0]
+    names = list(m.SQLITE_TRIGGERS)
     triggers = conn.execute(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_doc_%'"
+        f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
+        f"({', '.join('?' * len(names))})",
+        names,
     ).fetchone()[0]
+    missing = conn.execute("SELECT count(*) FROM fact WHERE doc IS NULL").fetchone()[0]
     conn.close()
     assert stale == 0 and built > 1000 and triggers == len(m.SQLITE_TRIGGERS)
+    assert missing == 0  # and every stored fact document (api/services/fact_docs.py)
