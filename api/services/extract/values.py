@@ -1,0 +1,187 @@
+"""Amounts in news text: a number with its scale, unit and qualifier.
+
+"nearly $2 billion" is 2000000000 USD, approximately; "above 10 billion U.S. dollars" is
+at least 10000000000 USD; "$313.1 million" is exactly 313100000 USD; "0.8 million barrels
+per day" is 800000 barrels_per_day; "about 60 percent" is 60 percent, approximately.
+Values are exact decimals (``Decimal``), in base units, never floats.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+SCALES = {
+    "thousand": Decimal(10) ** 3,
+    "k": Decimal(10) ** 3,
+    "million": Decimal(10) ** 6,
+    "mln": Decimal(10) ** 6,
+    "mn": Decimal(10) ** 6,
+    "m": Decimal(10) ** 6,
+    "billion": Decimal(10) ** 9,
+    "bln": Decimal(10) ** 9,
+    "bn": Decimal(10) ** 9,
+    "b": Decimal(10) ** 9,
+    "trillion": Decimal(10) ** 12,
+    "tn": Decimal(10) ** 12,
+    "lakh": Decimal(10) ** 5,
+    "crore": Decimal(10) ** 7,
+}
+_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₽": "RUB"}
+# Currency words after the number (longest first when matching).
+_CURRENCY_WORDS = {
+    "u.s. dollars": "USD",
+    "us dollars": "USD",
+    "american dollars": "USD",
+    "dollars": "USD",
+    "dollar": "USD",
+    "usd": "USD",
+    "euros": "EUR",
+    "euro": "EUR",
+    "eur": "EUR",
+    "pounds sterling": "GBP",
+    "pounds": "GBP",
+    "gbp": "GBP",
+    "yen": "JPY",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "cny": "CNY",
+    "rupees": "INR",
+    "rupee": "INR",
+    "inr": "INR",
+    "roubles": "RUB",
+    "rubles": "RUB",
+    "rub": "RUB",
+    "dirhams": "AED",
+    "riyals": "SAR",
+    "lira": "TRY",
+    "liras": "TRY",
+    "won": "KRW",
+    "reais": "BRL",
+    "dinars": "IQD",
+}
+# Quantity units after the number, and the unit code a fact gets.
+_UNIT_WORDS = {
+    "barrels per day": "barrels_per_day",
+    "barrels a day": "barrels_per_day",
+    "bpd": "barrels_per_day",
+    "b/d": "barrels_per_day",
+    "barrels": "barrels",
+    "cubic metres": "cubic_metres",
+    "cubic meters": "cubic_metres",
+    "tonnes": "tonnes",
+    "tons": "tonnes",
+    "metric tons": "tonnes",
+    "megawatts": "MW",
+    "mw": "MW",
+    "gigawatts": "GW",
+    "gw": "GW",
+    "percent": "percent",
+    "per cent": "percent",
+    "%": "percent",
+    "aircraft": "aircraft",
+    "jets": "aircraft",
+    "fighter jets": "aircraft",
+    "helicopters": "helicopters",
+    "tanks": "tanks",
+    "troops": "troops",
+    "soldiers": "troops",
+}
+QUALIFIERS = [
+    (r"more than|over|above|in excess of|upwards of|at least|no less than|exceeding", "at_least"),
+    (r"less than|under|below|up to|at most|no more than|as much as|as many as", "at_most"),
+    (
+        r"nearly|almost|about|around|roughly|some|approximately|approx\.|close to|"
+        r"an estimated|estimated at|around|circa|just over|just under",
+        "approximately",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class ValueCue:
+    """An amount: ``text[start:end]``, its exact value in base units, unit and qualifier."""
+
+    start: int
+    end: int
+    cue: str
+    value: Decimal
+    unit: str
+    qualifier: str
+
+
+def _alternatives(words: dict[str, str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_NUMBER = r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_SCALE = (
+    r"(?:[\s-]?(?P<scale>thousand|million|billion|trillion|mln|bln|bn|mn|tn|lakh|crore|k|m|b)\b)?"
+)
+_QUALIFIER = r"(?:(?P<qualifier>" + "|".join(q for q, _ in QUALIFIERS) + r")\s+)?"
+_SYMBOL = r"(?P<symbol>US\$|[$€£¥₹₽]|(?:USD|EUR|GBP|CNY|INR|RUB|JPY)(?=\s?\d))\s?"
+_AFTER = (
+    r"(?:\s*(?:of\s+)?(?P<word>"
+    + _alternatives({**_CURRENCY_WORDS, **_UNIT_WORDS})
+    + r")(?![\w]))?"
+)
+_AMOUNT = re.compile(
+    rf"(?<![\w.,]){_QUALIFIER}(?:{_SYMBOL})?{_NUMBER}{_SCALE}{_AFTER}",
+    re.IGNORECASE,
+)
+
+
+def _qualifier(text: str | None) -> str:
+    if not text:
+        return "exact"
+    low = text.lower()
+    for pattern, name in QUALIFIERS:
+        if re.fullmatch(pattern, low):
+            return name
+    return "exact"
+
+
+def find_values(text: str) -> list[ValueCue]:
+    """Every amount in ``text`` with a unit (a currency or a counted thing), in order.
+
+    A bare number with no unit (a year, a count of officials) is not an amount. A year
+    (1900-2099 with nothing after it) is never one.
+    """
+    out = []
+    for m in _AMOUNT.finditer(text):
+        g = m.groupdict()
+        word = (g["word"] or "").lower()
+        if not g["symbol"] and not word:
+            continue
+        scale_word = (g["scale"] or "").lower()
+        if scale_word in ("m", "b", "k") and not g["symbol"]:
+            continue  # "5 m" without a currency sign is a distance more often than money
+        try:
+            number = Decimal(g["number"].replace(",", ""))
+        except InvalidOperation:
+            continue
+        value = number * SCALES.get(scale_word, Decimal(1))
+        if g["symbol"]:
+            symbol = g["symbol"].upper()
+            unit = _SYMBOLS.get(symbol, symbol)
+            if word in _CURRENCY_WORDS and _CURRENCY_WORDS[word] != unit and word != "dollars":
+                unit = _CURRENCY_WORDS[word]
+        elif word in _CURRENCY_WORDS:
+            unit = _CURRENCY_WORDS[word]
+        else:
+            unit = _UNIT_WORDS[word]
+        start = m.start()
+        end = m.end()
+        qualifier = _qualifier(g["qualifier"])
+        # "worth over $2 bn" etc. are caught above; "more than doubled" is not an amount.
+        out.append(ValueCue(start, end, text[start:end], value.normalize(), unit, qualifier))
+    return out
+
+
+def plain(value: Decimal) -> str:
+    """An exact decimal as the API writes it: no exponent, no trailing zeros."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
