@@ -224,9 +224,57 @@ def tokens_revoke(name: str) -> None:
     click.echo(f"token {name!r} revoked")
 
 
+@click.command("suggest")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--published",
+    help="Publication date, YYYY, YYYY-MM or YYYY-MM-DD (default: the wire header's, if any).",
+)
+@click.option("--pretty", is_flag=True, help="Indented JSON instead of one line per file.")
+def suggest_command(files: tuple[Path, ...], published: str | None, pretty: bool) -> None:
+    """Print the facts the extractor suggests for article files; nothing is stored.
+
+    One JSON document per file: the stored body's length, the publication date used, and
+    the suggestions (offsets are into the body as `facts import` would store it).
+    """
+    import json
+
+    from .dates import parse_date
+    from .services.articles import parse_article
+    from .services.extract.dates import Published
+    from .services.extract.suggest import suggest
+
+    try:
+        given = parse_date(published) if published else None
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--published") from None
+    for path in files:
+        try:
+            parsed = parse_article(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as err:
+            raise click.ClickException(f"{path}: {err}") from None
+        if given is not None:
+            pub = Published(given.start, given.precision)
+        elif parsed.published is not None:
+            pub = Published(parsed.published, "day")
+        else:
+            pub = Published(None)
+        out = {
+            "file": str(path),
+            "published": pub.day.isoformat()[: {"day": 10, "month": 7, "year": 4}[pub.precision]]
+            if pub.day
+            else None,
+            "published_precision": pub.precision,
+            "body_length": len(parsed.body),
+            "suggestions": [x.as_dict() for x in suggest(parsed.body, pub)],
+        }
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2 if pretty else None))
+
+
 def init_app(app: Flask) -> None:
     """Attach the commands to the app's CLI (and drop those extensions add)."""
     app.cli.commands.pop("openapi", None)  # flask-smorest's; the API serves openapi.json
+    app.cli.add_command(suggest_command)
     for cmd in (db_group, load_fixtures_command, import_command, verify_command, tokens_group):
         app.cli.add_command(cmd)
     cli_dump.register(app.cli)

@@ -265,7 +265,7 @@ RULES: list[Rule] = [
     ),
     (
         "opec_coordination",
-        re.compile(r"\bOPEC\s?(\+|plus\b)?|\bOPEC\b", _I),
+        re.compile(r"\bOPEC(\s?\+|\s?plus\b)?", _I),
         0.8,
         _opec,
         False,

@@ -1,0 +1,86 @@
+"""The seeds' suggestions, checked against the curated facts of fixtures/facts.yaml."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from api.services.articles import parse_article
+from api.services.evidence import verify_quote
+from api.services.extract.dates import Published
+from api.services.extract.suggest import suggest
+from tests.conftest import FIXTURES
+
+BIN = Path(__file__).resolve().parents[3] / ".venv" / "bin"
+
+
+def _seeds() -> list[tuple[str, str, Published]]:
+    out = []
+    for s in yaml.safe_load((FIXTURES / "sources.yaml").read_text()):
+        body = parse_article((FIXTURES / "articles" / s["file"]).read_text()).body
+        text = s["published"]
+        day = date.fromisoformat(text if len(text) == 10 else text + "-01")
+        out.append((s["file"], body, Published(day, s["published_precision"])))
+    return out
+
+
+def test_the_seeds_suggest_most_curated_facts_with_spans_that_verify() -> None:
+    facts = yaml.safe_load((FIXTURES / "facts.yaml").read_text())
+    found = wanted = 0
+    for name, body, pub in _seeds():
+        suggestions = [x.fact for x in suggest(body, pub)]
+        for fact in suggestions:
+            for ev in fact["evidence"]:
+                assert body[ev["start"] : ev["end"]] == ev["quote"]
+                match = verify_quote(body, ev["quote"])
+                assert (match.start, match.end) == (ev["start"], ev["end"])
+        pairs = {(f["type"], frozenset((f["subject"], f["counterpart"]))) for f in suggestions}
+        for fact in facts:
+            if any(e["source"] == name for e in fact["evidence"]):
+                wanted += 1
+                found += (fact["type"], frozenset((fact["subject"], fact["counterpart"]))) in pairs
+    assert found / wanted >= 0.8, (found, wanted)
+
+
+def test_relative_dates_need_the_precision_they_name() -> None:
+    for _name, body, pub in _seeds():
+        for x in suggest(body, pub):
+            f = x.fact
+            if pub.precision != "day" and f["date_basis"] == "inferred":
+                assert f["date_precision"] != "day", f  # no invented day
+        undated = suggest(body, Published(None))
+        assert all(s.fact["date_basis"] != "inferred" for s in undated)
+
+
+def test_actors_get_the_role_they_held_on_the_fact_s_date() -> None:
+    _name, body, pub = _seeds()[0]
+    aid = next(x for x in suggest(body, pub) if x.fact["type"] == "aid_offer")
+    assert {"actor": "haidar-al-abadi", "role": "Prime Minister"} in aid.fact["actors"]
+    for cue in aid.cues:  # every cue points at the words it names
+        assert cue["start"] is None or body[cue["start"] : cue["end"]] == cue["text"]
+
+
+def test_facts_suggest_prints_json_for_files_and_stores_nothing(tmp_path: Path) -> None:
+    article = FIXTURES / "articles" / "001_a7cf81619bdeeff9.txt"
+    out = subprocess.run(
+        [str(BIN / "facts"), "suggest", str(article)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"FACTS_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}", "PATH": "/usr/bin:/bin"},
+    )
+    doc = json.loads(out.stdout)
+    assert doc["published"] == "2015-05-21" and doc["published_precision"] == "day"
+    assert any(s["type"] == "aid_offer" for s in doc["suggestions"])
+    assert not (tmp_path / "none.db").exists() or (tmp_path / "none.db").stat().st_size == 0
+    bad = subprocess.run(
+        [str(BIN / "facts"), "suggest", "--published", "2015-13", str(article)],
+        capture_output=True,
+        text=True,
+        env={"FACTS_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}", "PATH": "/usr/bin:/bin"},
+    )
+    assert bad.returncode == 2 and "month out of range" in bad.stderr
