@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint migrate fixtures venv clean bench
+.PHONY: run test lint migrate fixtures venv clean bench bench-suggest
 
 $(STAMP): setup.cfg pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=python3.11)")'
@@ -39,6 +39,11 @@ bench: venv
 	if [ -n "$$BENCH_PG_URL" ]; then FACTS_DATABASE_URL="$$BENCH_PG_URL" $(BIN)/facts db current | grep -q "current: none" \
 	  && $(BIN)/python bench/generate.py --url "$$BENCH_PG_URL"; FACTS_DATABASE_URL="$$BENCH_PG_URL" $(BIN)/facts db upgrade; fi
 	$(BIN)/python bench/run.py --db $(BENCH_DB)
+
+# The quality of suggested facts on the annotated corpus bench/suggest_corpus/ (not part of
+# `make test`): span recall, type, parties, date and value accuracy, precision.
+bench-suggest: venv
+	$(BIN)/python bench/suggest.py
 
 lint: venv
 	$(BIN)/ruff check .

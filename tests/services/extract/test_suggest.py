@@ -84,3 +84,27 @@ def test_facts_suggest_prints_json_for_files_and_stores_nothing(tmp_path: Path) 
         env={"FACTS_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}", "PATH": "/usr/bin:/bin"},
     )
     assert bad.returncode == 2 and "month out of range" in bad.stderr
+
+
+def test_the_quality_benchmark_runs_on_the_seeds_as_a_corpus(tmp_path: Path) -> None:
+    """bench/suggest.py (make bench-suggest) over the seeds, laid out as a corpus."""
+    from bench.suggest import measure
+
+    (tmp_path / "articles").mkdir()
+    entries, facts = [], []
+    for s in yaml.safe_load((FIXTURES / "sources.yaml").read_text()):
+        text = (FIXTURES / "articles" / s["file"]).read_text()
+        (tmp_path / "articles" / s["file"]).write_text(text)
+        entries.append({k: s[k] for k in ("file", "published", "published_precision")})
+    for f in yaml.safe_load((FIXTURES / "facts.yaml").read_text()):
+        for source in dict.fromkeys(e["source"] for e in f["evidence"]):
+            quote = next(e["quote"] for e in f["evidence"] if e["source"] == source)
+            fields = ("type", "subject", "counterpart", "date", "date_precision", "value")
+            facts.append({"file": source, "quote": quote, **{k: f.get(k) for k in fields}})
+            facts[-1] |= {"unit": f.get("unit"), "value_qualifier": f.get("value_qualifier")}
+    (tmp_path / "articles.yaml").write_text(yaml.safe_dump(entries))
+    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True))
+    tallies = measure(tmp_path)
+    assert tallies["span recall"].total == len(facts)  # every curated quote was found
+    assert tallies["span recall"].share >= 0.8
+    assert tallies["precision"].total > 0
