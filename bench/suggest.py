@@ -144,10 +144,19 @@ def measure(corpus: Path, verbose: bool = False) -> dict[str, Tally]:
             )
             if fact.get("value") is not None:
                 tallies["value"].add(_value_ok(fact, g))
-            if verbose and (g["type"], g["date"]) != (fact["type"], fact.get("date")):
+            checks = {
+                "type": g["type"] == fact["type"],
+                "parties": _parties_ok(fact, g),
+                "date": (g["date"], g["date_precision"])
+                == (fact.get("date"), fact["date_precision"]),
+            }
+            wrong = [what for what, ok in checks.items() if not ok]
+            if verbose and wrong:
                 print(
-                    f"  {name}: {fact['type']} {fact.get('date')} got {g['type']} {g['date']} "
-                    f"({g['subject']}-{g['counterpart']})"
+                    f"  {name} {'/'.join(wrong)}: wanted {fact['type']} "
+                    f"{fact['subject']}-{fact['counterpart']} {fact.get('date')} "
+                    f"{fact['date_precision']}; got {g['type']} {g['subject']}-{g['counterpart']} "
+                    f"{g['date']} {g['date_precision']}: {fact['quote'][:50]!r}"
                 )
         for i, _g in enumerate(got):
             tallies["precision"].add(i in used)

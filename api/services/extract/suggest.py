@@ -11,6 +11,7 @@ lower confidence. Candidates of the same type, parties and date are merged.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -71,11 +72,41 @@ def _parties(
     return sorted(out, key=lambda p: p.start)
 
 
+_TO_HOST = re.compile(
+    r"\b(visit(ed|ing)? to|visited|trip to|arrived in|travell?ed to|tour of|visit(ed)? in)\s+$",
+    re.I,
+)
+_JOINT = re.compile(r"\b(their|both|the two|the leaders|joint|bilateral|together)\b", re.I)
+_SPEECH = re.compile(
+    r"\b(said|says|told|stated|declared|praised|hailed|criticized|criticised|condemned|"
+    r"warned|urged|pledged|vowed|promised|stressed|noted|added|proposed)\b",
+    re.I,
+)
+
+
 def _pick(
-    kind: str, trigger: TypeCue, found: list[_Party], text: str
-) -> tuple[_Party, _Party] | None:
-    """Subject and counterpart for a type, by where the parties stand around the trigger."""
-    if len({p.code for p in found}) < 2:
+    kind: str,
+    trigger: TypeCue,
+    found: list[_Party],
+    text: str,
+    pair: tuple[str, str] | None,
+) -> tuple[_Party, _Party, str | None] | None:
+    """Subject and counterpart for a type, by where the parties stand around the trigger
+    (and, for OPEC coordination between two countries, the organization as a third)."""
+    codes = {p.code for p in found}
+    if kind == "opec_coordination":
+        org = next((p for p in found if p.code in ORGANIZATIONS), None)
+        countries = [p for p in found if p.code not in ORGANIZATIONS]
+        one = len({p.code for p in countries}) <= 1
+        two_countries = pair is not None and all(c not in ORGANIZATIONS for c in pair)
+        if org is not None and one and pair is not None and two_countries and _JOINT.search(text):
+            a = next((p for p in countries if p.code == pair[0]), None)
+            b = next((p for p in countries if p.code == pair[1]), None)
+            ghost = [_Party(c, 0, 0, "", "article") for c in pair]
+            return (a or ghost[0], b or ghost[1], org.code)
+        if org is not None and len({p.code for p in countries}) == 1:
+            return countries[0], org, None
+    if len(codes) < 2:
         return None
     before = [p for p in found if p.end <= trigger.start]
     after = [p for p in found if p.start >= trigger.end]
@@ -86,24 +117,29 @@ def _pick(
             if guest is not None:
                 host = next((p for p in found if p.code != guest.code), None)
                 if host is not None:
-                    return guest, host
+                    return guest, host, None
+        host = next((p for p in found if _TO_HOST.search(text[: p.start])), None)
+        if host is not None:
+            guest = next((p for p in found if p.code != host.code and p.via == "actor"), None)
+            guest = guest or next((p for p in found if p.code != host.code), None)
+            if guest is not None:
+                return guest, host, None
         if text[trigger.start : trigger.end].lower().startswith(("hosted", "welcomed")):
             host = before[-1] if before else found[0]
             guest = next((p for p in after if p.code != host.code), None)
             guest = guest or next((p for p in found if p.code != host.code), None)
-            return (guest, host) if guest else None
-    if kind == "opec_coordination":
-        org = next((p for p in found if p.code in ORGANIZATIONS), None)
-        countries = [p for p in found if p.code not in ORGANIZATIONS]
-        if org is not None and len({p.code for p in countries}) == 1:
-            return countries[0], org
+            return (guest, host, None) if guest else None
+    if kind == "statement":
+        verb = _SPEECH.search(text)
+        if verb is not None:
+            people = [p for p in found if p.via == "actor"] or found
+            speaker = min(people, key=lambda p: abs(p.start - verb.start()))
+            other = next((p for p in found if p.code != speaker.code), None)
+            if other is not None:
+                return speaker, other, None
     first = before[0] if before else found[0]
-    if kind == "opec_coordination" and first.code in ORGANIZATIONS:
-        first = next((p for p in found if p.code not in ORGANIZATIONS), first)
     rest = [p for p in after if p.code != first.code] or [p for p in found if p.code != first.code]
-    if kind == "opec_coordination":
-        rest = [p for p in rest if p.code not in ORGANIZATIONS] or rest
-    return (first, rest[0]) if rest else None
+    return (first, rest[0], None) if rest else None
 
 
 def _nearest(items: list[Any], at: int) -> Any:
@@ -213,17 +249,26 @@ def _candidate(
     on = _on(when)
     people = find_actors(text, actors)
     found = _parties(sentence, mentions, people, on)
-    picked = _pick(kind, trigger, found, text)
+    picked = _pick(kind, trigger, found, text, pair)
+    if picked is not None and "article" in (picked[0].via, picked[1].via):
+        confidence *= 0.8
     if picked is None and pair is not None and found:
         present = found[0]
         other = pair[1] if present.code == pair[0] else pair[0] if present.code == pair[1] else None
         if other is not None:
             ghost = _Party(other, 0, 0, "", "article")
-            picked = (present, ghost) if present.end <= trigger.start else (ghost, present)
+            picked = (
+                (present, ghost, None) if present.end <= trigger.start else (ghost, present, None)
+            )
             confidence *= 0.6
+    if picked is None and pair is not None and not found and kind != "statement":
+        # No party named: the article's main pair, if the sentence is about the two.
+        ghosts = [_Party(code, 0, 0, "", "article") for code in pair]
+        picked = (ghosts[0], ghosts[1], None)
+        confidence *= 0.5
     if picked is None:
         return None
-    subject, counterpart = picked
+    subject, counterpart, third = picked
     for name, p in (("subject", subject), ("counterpart", counterpart)):
         if p.via == "article":
             cues.append(
@@ -260,6 +305,8 @@ def _candidate(
         if kind != "opec_coordination"
         else {p.code for p in found} - {subject.code, counterpart.code}
     )
+    if third is not None and third not in others:
+        others.append(third)
     attrs = dict(trigger.attributes)
     if kind == "diplomatic_visit":
         host = next(

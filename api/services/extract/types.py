@@ -203,7 +203,7 @@ RULES: list[Rule] = [
         re.compile(
             r"\b((bilateral|two-way|mutual) trade|trade (turnover|volume|exchange|between|with)|"
             r"trade (reached|stood|rose|grew|fell|amounted|totall?ed|hit)|"
-            r"(exports|imports) (to|from)|trade turnover)\b",
+            r"(exports|imports) (to|from)|trade turnover|trade(?!-))\b",
             _I,
         ),
         0.9,
