@@ -21,13 +21,15 @@ from ...vocabulary import FACT_TYPES
 from .actors import Actor, ActorMention, find_actors, fixture_actors
 from .dates import DateCue, Published, find_dates
 from .parties import Mention, find_parties, party_name
+from .people import find_people, introduced
 from .sentences import Sentence, sentences
 from .types import TypeCue, find_types
 from .values import ValueCue, find_values, plain
 
 ORGANIZATIONS = ("OPEC", "OPEC+")
-_VALUED = {"trade_volume", "aid_offer", "energy_cooperation", "arms_transfer"}
-_CURRENCY_ONLY = {"trade_volume", "aid_offer", "energy_cooperation"}
+# Types whose facts carry no amount (a visit, a call, a statement's figure is its topic).
+_UNVALUED = {"statement", "phone_call", "diplomatic_visit", "intelligence_sharing"}
+_CURRENCY_ONLY = {"trade_volume"}
 
 
 @dataclass
@@ -62,13 +64,22 @@ def _cue(name: str, sentence: Sentence, start: int, end: int, why: str) -> dict[
 
 
 def _parties(
-    sentence: Sentence, mentions: list[Mention], people: list[ActorMention], on: date | None
+    sentence: Sentence,
+    mentions: list[Mention],
+    people: list[ActorMention],
+    on: date | None,
+    introduced_people: dict[str, str],
 ) -> list[_Party]:
     out = [_Party(m.code, m.start, m.end, m.cue, m.kind) for m in mentions]
+    spans = [(m.start, m.end) for m in mentions]
     for p in people:
         role = p.actor.role_on(on)
         if role is not None:
             out.append(_Party(role.party, p.start, p.end, p.cue, "actor"))
+            spans.append((p.start, p.end))
+    for code, start, end, name in find_people(sentence.text, introduced_people):
+        if not any(a < end and start < b for a, b in spans):
+            out.append(_Party(code, start, end, name, "actor"))
     return sorted(out, key=lambda p: p.start)
 
 
@@ -76,6 +87,8 @@ _TO_HOST = re.compile(
     r"\b(visit(ed|ing)? to|visited|trip to|arrived in|travell?ed to|tour of|visit(ed)? in)\s+$",
     re.I,
 )
+_BUYING = re.compile(r"(buy|bought|purchas|acquir|order|import)", re.I)
+_FROM = re.compile(r"\bfrom\s+(the\s+)?$", re.I)
 _JOINT = re.compile(r"\b(their|both|the two|the leaders|joint|bilateral|together)\b", re.I)
 _SPEECH = re.compile(
     r"\b(said|says|told|stated|declared|praised|hailed|criticized|criticised|condemned|"
@@ -129,6 +142,15 @@ def _pick(
             guest = next((p for p in after if p.code != host.code), None)
             guest = guest or next((p for p in found if p.code != host.code), None)
             return (guest, host, None) if guest else None
+    if kind in ("arms_transfer", "energy_cooperation", "aid_offer") and _BUYING.match(
+        text[trigger.start : trigger.end]
+    ):
+        # "India signed a deal to buy S-400s from Russia": the seller is the subject.
+        seller = next((p for p in found if _FROM.search(text[: p.start])), None)
+        if seller is not None:
+            buyer = next((p for p in found if p.code != seller.code), None)
+            if buyer is not None:
+                return seller, buyer, None
     if kind == "statement":
         verb = _SPEECH.search(text)
         if verb is not None:
@@ -190,6 +212,7 @@ def suggest(
     mentioned = [(s, find_parties(s.text)) for s in spans]
     pair = _main_pair(mentioned)
     lead = _lead_date(spans, published)
+    cast = introduced(body)
     merged: dict[tuple[Any, ...], Suggestion] = {}
     for sentence, mentions in mentioned:
         triggers = find_types(sentence.text)
@@ -200,7 +223,7 @@ def suggest(
         strong = [t for t in triggers if t.type != "statement"]
         for trigger in strong or triggers[:1]:
             made = _candidate(
-                sentence, trigger, mentions, dates, values, actors, published, pair, lead
+                sentence, trigger, mentions, dates, values, actors, published, pair, lead, cast
             )
             if made is None:
                 continue
@@ -226,6 +249,7 @@ def _candidate(
     published: Published,
     pair: tuple[str, str] | None,
     lead: DateCue | None,
+    introduced_people: dict[str, str],
 ) -> Suggestion | None:
     kind = trigger.type
     text = sentence.text
@@ -248,7 +272,7 @@ def _candidate(
         confidence *= 0.85
     on = _on(when)
     people = find_actors(text, actors)
-    found = _parties(sentence, mentions, people, on)
+    found = _parties(sentence, mentions, people, on, introduced_people)
     picked = _pick(kind, trigger, found, text, pair)
     if picked is not None and "article" in (picked[0].via, picked[1].via):
         confidence *= 0.8
@@ -283,7 +307,7 @@ def _candidate(
         else:
             cues.append(_cue(name, sentence, p.start, p.end, p.via))
     value_cue = None
-    if kind in _VALUED:
+    if kind not in _UNVALUED:
         money = [v for v in values if len(v.unit) == 3 and v.unit.isupper()]
         usable = money if kind in _CURRENCY_ONLY else values
         value_cue = _nearest(usable, trigger.start)

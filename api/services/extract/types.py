@@ -216,7 +216,9 @@ RULES: list[Rule] = [
             r"\b(offer(ed|s|ing)?|pledg(ed|es|e|ing)|promis(ed|es|ing)|provid(e|ed|es|ing)|"
             r"send(s|ing)?|sent|grant(ed|s)?|announced|extend(ed|s)?|donat(ed|es|ing))\b"
             r"[^.;]{0,90}?\b(aid|assistance|support|loans?|credit lines?|relief|help)\b|"
-            r"\b(military|humanitarian|economic|financial|food|medical) (aid|assistance)\b",
+            r"\b(military|humanitarian|economic|financial|food|medical) (aid|assistance)\b|"
+            r"\b(lend\w*|lent|loans?|give|gives|gave|giving|donat\w*|deposit\w*|bail\w*)\b"
+            r"[^.;]{0,60}?(\$|€|£|US\$|\b\d[\d,.]* (billion|million|crore|tonnes|doses))",
             _I,
         ),
         0.85,

@@ -89,7 +89,11 @@ _UNIT_WORDS = {
     "soldiers": "troops",
 }
 QUALIFIERS = [
-    (r"more than|over|above|in excess of|upwards of|at least|no less than|exceeding", "at_least"),
+    (
+        r"more than|over|above|in excess of|upwards of|at least|no less than|exceeding|"
+        r"exceeded|topped|surpassed|passed",
+        "at_least",
+    ),
     (r"less than|under|below|up to|at most|no more than|as much as|as many as", "at_most"),
     (
         r"nearly|almost|about|around|roughly|some|approximately|approx\.|close to|"
@@ -129,6 +133,31 @@ _AFTER = (
 _AMOUNT = re.compile(
     rf"(?<![\w.,]){_QUALIFIER}(?:{_SYMBOL})?{_NUMBER}{_SCALE}{_AFTER}",
     re.IGNORECASE,
+)
+
+
+# A count of things with a model or kind between number and noun: "36 Rafale fighter
+# jets", "14 Leopard 2 A6 tanks", "500,000 doses of vaccine".
+_COUNTED = {
+    "tanks": "tanks",
+    "howitzers": "howitzers",
+    "aircraft": "aircraft",
+    "jets": "aircraft",
+    "fighters": "aircraft",
+    "helicopters": "helicopters",
+    "drones": "drones",
+    "doses": "doses",
+    "warships": "warships",
+    "frigates": "frigates",
+    "submarines": "submarines",
+    "missiles": "missiles",
+    "launchers": "launchers",
+}
+_COUNT = re.compile(
+    rf"(?<![\w.,]){_QUALIFIER}{_NUMBER}\s+"
+    r"(?:(?:[A-Z][\w-]*|\d+\w*|light|combat|fighter|main|battle|self-propelled|attack|"
+    r"transport|air[- ]defen[cs]e|armou?red)\s+){0,4}"
+    r"(?P<word>" + "|".join(_COUNTED) + r")\b",
 )
 
 
@@ -176,7 +205,22 @@ def find_values(text: str) -> list[ValueCue]:
         qualifier = _qualifier(g["qualifier"])
         # "worth over $2 bn" etc. are caught above; "more than doubled" is not an amount.
         out.append(ValueCue(start, end, text[start:end], value.normalize(), unit, qualifier))
-    return out
+    for m in _COUNT.finditer(text):
+        if any(c.start <= m.start() < c.end for c in out):
+            continue
+        g = m.groupdict()
+        number = Decimal(g["number"].replace(",", ""))
+        out.append(
+            ValueCue(
+                m.start(),
+                m.end(),
+                m.group(0),
+                number,
+                _COUNTED[g["word"]],
+                _qualifier(g["qualifier"]),
+            )
+        )
+    return sorted(out, key=lambda c: c.start)
 
 
 def plain(value: Decimal) -> str:
