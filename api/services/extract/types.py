@@ -181,7 +181,7 @@ def _agreement(text: str, m: re.Match[str]) -> dict[str, Any]:
 def _statement(text: str, m: re.Match[str]) -> dict[str, Any]:
     kind = _first(
         [
-            (r"\b(praised|hailed|commended|lauded|welcomed)\b", "praise"),
+            (r"\b(praised|hailed|commended|lauded|welcomed|thanked)\b", "praise"),
             (r"\b(criticized|criticised|condemned|accused|denounced|slammed)\b", "criticism"),
             (r"\b(pledged|vowed|promised|would make every effort|will help)\b", "pledge"),
             (r"\b(ready to|offered|proposed)\b", "offer"),
@@ -256,8 +256,10 @@ RULES: list[Rule] = [
             r"\b(oil|gas|lng|pipeline|oilfields?|refiner(y|ies)|nuclear (power|plant|reactor)|"
             r"power (plant|station)s?|electricity|energy)\b[^.;]{0,60}?"
             r"\b(invest\w*|develop\w*|build\w*|construct\w*|suppl\w*|export\w*|contracts?|"
-            r"projects?|cooperat\w*|co-operat\w*|deals?|agreements?|stakes?|partnership)\b|"
-            r"\b(invest\w*|develop\w*|build\w*|suppl\w*|cooperat\w*|stakes?|projects?)\b"
+            r"projects?|cooperat\w*|co-operat\w*|deals?|agreements?|stakes?|partnership|"
+            r"import\w*|pump\w*|ship\w*|deliver\w*|sell\w*|bought|buy\w*)\b|"
+            r"\b(invest\w*|develop\w*|build\w*|suppl\w*|cooperat\w*|stakes?|projects?|"
+            r"import\w*|pump\w*|ship\w*|deliver\w*|increase\w*)\b"
             r"[^.;]{0,40}?\b(oil|gas|lng|pipeline|oilfields?|nuclear|electricity|energy)\b",
             _I,
         ),
@@ -267,7 +269,11 @@ RULES: list[Rule] = [
     ),
     (
         "opec_coordination",
-        re.compile(r"\bOPEC(\s?\+|\s?plus\b)?", _I),
+        re.compile(
+            r"\bOPEC(\s?\+|\s?plus\b)?|\b(cut|cuts|reduce|reduction|raise|lift|boost|curb)\b"
+            r"[^.;]{0,30}?\b(oil )?(output|production)\b",
+            _I,
+        ),
         0.8,
         _opec,
         False,
@@ -276,7 +282,8 @@ RULES: list[Rule] = [
         "diplomatic_visit",
         re.compile(
             r"\b(visit(ed|ing|s)?|state visit|official visit|trip to|arrived in|"
-            r"travel(l)?ed to|tour of|hosted|welcomed\b[^.;]{0,40}\bto)\b",
+            r"travel(l)?ed to|tour of|hosted|welcomed\b[^.;]{0,40}\bto|flew to|flies to|"
+            r"landed in|(was|were|is) in(?= [A-Z]))\b",
             _I,
         ),
         0.75,
@@ -298,8 +305,8 @@ RULES: list[Rule] = [
         "agreement",
         re.compile(
             r"\b(sign(ed|ing|s)?|inked|concluded|agreed (on|to)|reached)\b[^.;]{0,80}?"
-            r"\b(agreements?|memorand(um|a)|MoUs?|treaty|treaties|contracts?|deals?|accords?|"
-            r"protocols?|roadmap)\b|"
+            r"\b(agreements?|memorand(um|a|ums)|MoUs?|treaty|treaties|contracts?|deals?|accords?|"
+            r"protocols?|roadmap|[Dd]eclaration|charter|pact)\b|"
             r"\b(memorand(um|a) of understanding|MoUs?|agreements?|treaty|contracts?|deals?)\b"
             r"[^.;]{0,60}?\b(signed|inked|concluded)\b",
             _I,
@@ -325,7 +332,8 @@ RULES: list[Rule] = [
         re.compile(
             r"\b(said|says|told|stated|declared|praised|hailed|commended|welcomed|criticized|"
             r"criticised|condemned|accused|warned|urged|called on|pledged|vowed|promised|"
-            r"stressed|emphasized|emphasised|noted|affirmed|reaffirmed|expressed)\b",
+            r"stressed|emphasized|emphasised|noted|affirmed|reaffirmed|expressed|thanked|"
+            r"announced)\b",
             _I,
         ),
         0.4,
