@@ -89,6 +89,11 @@ _TO_HOST = re.compile(
 )
 _BUYING = re.compile(r"(buy|bought|purchas|acquir|order|import)", re.I)
 _FROM = re.compile(r"\bfrom\s+(the\s+)?$", re.I)
+_BOTH = re.compile(
+    r"\b(the two (countries|nations|sides|neighbou?rs|governments|leaders)|both (countries|"
+    r"nations|sides|governments)|two-way)\b",
+    re.I,
+)
 _JOINT = re.compile(r"\b(their|both|the two|the leaders|joint|bilateral|together)\b", re.I)
 _SPEECH = re.compile(
     r"\b(said|says|told|stated|declared|praised|hailed|criticized|criticised|condemned|"
@@ -142,12 +147,25 @@ def _pick(
             guest = next((p for p in after if p.code != host.code), None)
             guest = guest or next((p for p in found if p.code != host.code), None)
             return (guest, host, None) if guest else None
-    if kind in ("arms_transfer", "energy_cooperation", "aid_offer") and _BUYING.match(
+    if pair is not None and _BOTH.search(text) and kind != "statement":
+        # "trade between the two countries": the article's pair, whoever else is named.
+        by_code = {p.code: p for p in found}
+        if all(c not in ORGANIZATIONS for c in pair) or kind == "opec_coordination":
+            a, b = (by_code.get(c) or _Party(c, 0, 0, "", "article") for c in pair)
+            if a.via != "article" and b.via != "article" and b.start < a.start:
+                a, b = b, a
+            return a, b, None
+    if kind in ("arms_transfer", "energy_cooperation") and _BUYING.search(
         text[trigger.start : trigger.end]
     ):
         # "India signed a deal to buy S-400s from Russia": the seller is the subject.
         seller = next((p for p in found if _FROM.search(text[: p.start])), None)
-        if seller is not None:
+        if seller is None:  # "Poland plans to buy 980 K2 tanks": the buyer is named first
+            named_first = before[-1] if before else found[0]
+            other = next((p for p in found if p.code != named_first.code), None)
+            if other is not None:
+                return other, named_first, None
+        else:
             buyer = next((p for p in found if p.code != seller.code), None)
             if buyer is not None:
                 return seller, buyer, None
