@@ -24,7 +24,7 @@ from .parties import Mention, find_parties, party_name
 from .people import find_people, introduced
 from .sentences import Sentence, sentences
 from .types import TypeCue, find_types
-from .values import ValueCue, find_values, plain
+from .values import ValueCue, find_values, plain, preference
 
 ORGANIZATIONS = ("OPEC", "OPEC+")
 # Types whose facts carry no amount (a visit, a call, a statement's figure is its topic).
@@ -246,7 +246,8 @@ def suggest(
             if made is None:
                 continue
             f = made.fact
-            key = (f["type"], f["subject"], f["counterpart"], f["date"])
+            # One fact per type, parties, date and amount (two deals of one day stay two).
+            key = (f["type"], f["subject"], f["counterpart"], f["date"], f["value"], f["unit"])
             if key in merged:
                 kept = merged[key]
                 if len(kept.fact["evidence"]) < 3:
@@ -328,7 +329,9 @@ def _candidate(
     if kind not in _UNVALUED:
         money = [v for v in values if len(v.unit) == 3 and v.unit.isupper()]
         usable = money if kind in _CURRENCY_ONLY else values
-        value_cue = _nearest(usable, trigger.start)
+        if usable:
+            best = min(preference(v) for v in usable)
+            value_cue = _nearest([v for v in usable if preference(v) == best], trigger.start)
     if trigger.needs_value and value_cue is None:
         return None
     value_text = ""

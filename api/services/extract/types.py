@@ -217,7 +217,8 @@ RULES: list[Rule] = [
             r"send(s|ing)?|sent|grant(ed|s)?|announced|extend(ed|s)?|donat(ed|es|ing))\b"
             r"[^.;]{0,90}?\b(aid|assistance|support|loans?|credit lines?|relief|help)\b|"
             r"\b(military|humanitarian|economic|financial|food|medical) (aid|assistance)\b|"
-            r"\b(lend\w*|lent|loans?|give|gives|gave|giving|donat\w*|deposit\w*|bail\w*)\b"
+            r"\b(lend\w*|lent|loans?|give|gives|gave|giving|donat\w*|deposit\w*|bail\w*|"
+            r"pledg\w*|provid\w*|supplied)\b"
             r"[^.;]{0,60}?(\$|€|£|US\$|\b\d[\d,.]* (billion|million|crore|tonnes|doses))",
             _I,
         ),

@@ -205,6 +205,7 @@ def find_values(text: str) -> list[ValueCue]:
         qualifier = _qualifier(g["qualifier"])
         # "worth over $2 bn" etc. are caught above; "more than doubled" is not an amount.
         out.append(ValueCue(start, end, text[start:end], value.normalize(), unit, qualifier))
+    out = [_per_period(text, c) for c in out]
     for m in _COUNT.finditer(text):
         if any(c.start <= m.start() < c.end for c in out):
             continue
@@ -221,6 +222,33 @@ def find_values(text: str) -> list[ValueCue]:
             )
         )
     return sorted(out, key=lambda c: c.start)
+
+
+_PER_YEAR = re.compile(r"^[^.;,]{0,25}?\b(a|per|each) (year|annum)\b|^[^.;,]{0,25}?\bannually\b")
+_PER_DAY = re.compile(r"^[^.;,]{0,25}?\b(a|per|each) day\b")
+
+
+def _per_period(text: str, cue: ValueCue) -> ValueCue:
+    """Volumes said per year or per day ("38 billion cubic metres of gas a year")."""
+    after = text[cue.end : cue.end + 40]
+    unit = cue.unit
+    if unit in ("cubic_metres", "tonnes") and _PER_YEAR.search(after):
+        unit += "_per_year"
+    elif unit == "barrels" and _PER_DAY.search(after):
+        unit = "barrels_per_day"
+    return (
+        cue
+        if unit == cue.unit
+        else ValueCue(cue.start, cue.end, cue.cue, cue.value, unit, cue.qualifier)
+    )
+
+
+def preference(cue: ValueCue) -> int:
+    """Which amount a fact takes when a sentence has several: money, then quantities,
+    then shares."""
+    if len(cue.unit) == 3 and cue.unit.isupper():
+        return 0
+    return 2 if cue.unit == "percent" else 1
 
 
 def plain(value: Decimal) -> str:
