@@ -35,7 +35,7 @@ def introduced(body: str) -> dict[str, str]:
         if mention.kind not in ("demonym", "name"):
             continue
         rest = body[mention.end : mention.end + 120].replace("\n", " ")
-        m = _AFTER.match(rest.lstrip(" ") if mention.kind == "demonym" else rest)
+        m = _AFTER.match(rest) or _AFTER.match(rest.lstrip(" "))  # "Turkey's", "U.S. President"
         if m is None:
             continue
         words = [w for w in m.group("name").split() if w not in _STOP]
