@@ -6,8 +6,10 @@ from .base import Base
 from .fact import Evidence, Fact, FactActor, FactParty
 from .party import Party, PartyMembership
 from .source import Source, SourceBand
+from .suggestion import SUGGESTION_STATUSES, Suggestion
 
 __all__ = [
+    "SUGGESTION_STATUSES",
     "Actor",
     "ActorRole",
     "ApiToken",
@@ -25,4 +27,5 @@ __all__ = [
     "Revision",
     "Source",
     "SourceBand",
+    "Suggestion",
 ]

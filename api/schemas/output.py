@@ -200,3 +200,70 @@ class ChangeListSchema(Schema):
     data = fields.List(fields.Nested(ChangeSchema))
     links = fields.Nested(LinksSchema)
     meta = fields.Nested(ChangeMetaSchema)
+
+
+class CueSchema(Schema):
+    """What in the text led to one field of a suggestion (offsets into the source's body)."""
+
+    field = fields.String(metadata={"description": "The field it supports: type, subject, ..."})
+    text = fields.String(allow_none=True)
+    start = fields.Integer(allow_none=True)
+    end = fields.Integer(allow_none=True)
+    why = fields.String()
+
+
+class SuggestedEvidenceSchema(Schema):
+    quote = fields.String()
+    start = fields.Integer()
+    end = fields.Integer()
+
+
+class SuggestedActorSchema(Schema):
+    actor = fields.String(metadata={"description": "Actor key."})
+    role = fields.String()
+
+
+class SuggestedFactSchema(Schema):
+    """A candidate fact in the shape of POST /api/v1/facts."""
+
+    type = fields.String()
+    subject = fields.String()
+    counterpart = fields.String()
+    other_parties = fields.List(fields.String())
+    date = fields.String(allow_none=True)
+    date_precision = fields.String()
+    date_basis = fields.String(allow_none=True)
+    value = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    value_qualifier = fields.String(allow_none=True)
+    summary = fields.String()
+    attributes = fields.Dict()
+    actors = fields.List(fields.Nested(SuggestedActorSchema))
+    evidence = fields.List(fields.Nested(SuggestedEvidenceSchema))
+
+
+class SuggestionSchema(Schema):
+    id = fields.Integer()
+    source_id = fields.Integer()
+    status = fields.String(metadata={"description": "open, accepted or rejected."})
+    confidence = fields.Float(metadata={"description": "0-1."})
+    fact = fields.Nested(SuggestedFactSchema)
+    cues = fields.List(fields.Nested(CueSchema))
+    fact_id = fields.Integer(allow_none=True, metadata={"description": "The fact it became."})
+    reason = fields.String(allow_none=True)
+    extractor = fields.String()
+    created_at = fields.DateTime()
+
+
+class SuggestionListLinksSchema(Schema):
+    self = fields.String()
+
+
+class SuggestionListMetaSchema(Schema):
+    total = fields.Integer()
+
+
+class SuggestionListSchema(Schema):
+    data = fields.List(fields.Nested(SuggestionSchema))
+    links = fields.Nested(SuggestionListLinksSchema)
+    meta = fields.Nested(SuggestionListMetaSchema)

@@ -17,6 +17,7 @@ from ..schemas.text_checks import unstorable
 from .articles import parse_article
 from .history import record_change
 from .similarity import find_near_duplicate, index_source, signature
+from .suggestions import suggest_for
 from .text import content_hash
 
 METADATA_FIELDS = (
@@ -162,6 +163,7 @@ def import_text(
     session.flush()
     index_source(session, source.id, sig)
     record_change(session, source, "create", author)
+    suggest_for(session, source)  # the facts a curator may accept (services/suggestions.py)
     return ImportResult(
         source,
         created=True,

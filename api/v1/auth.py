@@ -61,6 +61,19 @@ def require(scope: str) -> Caller:
     return found
 
 
+def require_token(what: str) -> Caller:
+    """Any valid token (as drafts need): 401 without one."""
+    found = caller()
+    if found is None:
+        raise Problem(
+            401,
+            f"{what} are visible only with an API token.",
+            slug="unauthorized",
+            headers=_challenge(),
+        )
+    return found
+
+
 def readable_statuses(args: dict[str, Any]) -> list[str]:
     """Statuses a list may show: published for everyone, any with a token."""
     asked = args.get("status") or ["published"]

@@ -33,6 +33,7 @@ OPERATION_IDS = {
     ("get", "/api/v1/sources/{source_id}"): "getSource",
     ("patch", "/api/v1/sources/{source_id}"): "updateSource",
     ("get", "/api/v1/sources/{source_id}/facts"): "listSourceFacts",
+    ("get", "/api/v1/sources/{source_id}/suggestions"): "listSourceSuggestions",
     ("get", "/api/v1/parties"): "listParties",
     ("get", "/api/v1/parties/{code}"): "getParty",
     ("get", "/api/v1/actors"): "listActors",
