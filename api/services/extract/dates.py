@@ -121,7 +121,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         "month",
     ),
-    (re.compile(rf"(?<![\d.,$€£-]){_YEAR}(?![\d,.]?\d|\s*(?:%|percent|per cent))"), "year"),
+    (
+        re.compile(rf"(?<![\d.,$€£-]){_YEAR}(?![\d,.]?\d|s\b|\s*(?:%|percent|per cent))"),
+        "year",
+    ),
 ]
 # A sentence about what is to come: a month or day without its year is the next one.
 _FUTURE = re.compile(

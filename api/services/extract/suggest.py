@@ -89,6 +89,9 @@ _TO_HOST = re.compile(
 )
 _BUYING = re.compile(r"(buy|bought|purchas|acquir|order|import)", re.I)
 _FROM = re.compile(r"\bfrom\s+(the\s+)?$", re.I)
+_AHEAD = re.compile(
+    r"\b(will|scheduled|due to|is to|are to|ahead of|next|upcoming|planned|expected to)\b", re.I
+)
 _BOTH = re.compile(
     r"\b(the two (countries|nations|sides|neighbou?rs|governments|leaders)|both (countries|"
     r"nations|sides|governments)|two-way)\b",
@@ -273,7 +276,7 @@ def _candidate(
     kind = trigger.type
     text = sentence.text
     cues = [_cue("type", sentence, trigger.start, trigger.end, f"words for {kind}")]
-    date_cue = _nearest(dates, trigger.start)
+    date_cue = _nearest([d for d in dates if _event_date(d, text, published)], trigger.start)
     confidence = trigger.strength
     if date_cue is not None:
         when = (date_cue.date, date_cue.precision, date_cue.basis)
@@ -377,6 +380,26 @@ def _candidate(
     }
     assert kind in FACT_TYPES
     return Suggestion(fact, min(confidence, 0.99), cues)
+
+
+def _event_date(cue: DateCue, text: str, published: Published) -> bool:
+    """Whether a date in the sentence can be the fact's own: not the start of a period
+    ("since 2014"), nor a date after publication (a deal's term, "from 2018")."""
+    if re.search(r"\b(since|from|through|until|till|to)\s+$", text[: cue.start], re.I):
+        return False
+    if published.day is None or published.precision == "unknown":
+        return True
+    if cue.date[: len(_cut(published))] <= _cut(published):
+        return True
+    # After publication: an announced meeting or visit ("ahead of a June meeting"), not a
+    # year-long term ("the fiscal years 2019 to 2028").
+    return cue.precision != "year" and bool(_AHEAD.search(text))
+
+
+def _cut(published: Published) -> str:
+    assert published.day is not None
+    text = published.day.isoformat()
+    return {"day": text, "month": text[:7], "year": text[:4]}[published.precision]
 
 
 def _on(when: tuple[Any, ...]) -> date | None:

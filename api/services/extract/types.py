@@ -244,7 +244,10 @@ RULES: list[Rule] = [
             r"\b((military|defen[cs]e|security)[- ](technical |technological )?"
             r"(cooperation|co-operation|ties|partnership|technology|pact)|"
             r"joint (military )?(exercises?|drills?|patrols?)|military advis[eo]rs?|"
-            r"train(ing)? (of )?(its |their |the )?(troops|forces|soldiers|army|military))\b",
+            r"train(ing)? (of )?(its |their |the )?(troops|forces|soldiers|army|military))\b|"
+            r"\btrain\w*\b[^.;]{0,40}?\b(troops|forces|soldiers|crews|personnel|pilots|"
+            r"officers|army|military)\b|\b(troops|soldiers|crews|personnel|pilots|officers)\b"
+            r"[^.;]{0,40}?\btrain\w*",
             _I,
         ),
         0.8,

@@ -35,6 +35,11 @@ from api.vocabulary import validate_attributes
             {"area": "operations"},
         ),
         (
+            "Training of Ukrainian crews will begin quickly in Germany.",
+            "military_cooperation",
+            {"area": "training"},
+        ),
+        (
             "Lukoil will invest $1 billion in the West Qurna oilfield.",
             "energy_cooperation",
             {"sector": "oil"},
