@@ -24,7 +24,7 @@ TITLES = (
 )
 _WORD = r"(?:[A-Z][\w'\u2019.-]+|al-[A-Z][\w'-]+|Al-[A-Z][\w'-]+|bin)"
 _NAME = rf"(?P<name>{_WORD}(?: {_WORD}){{0,3}})"
-_AFTER = re.compile(rf"^(?:'s |\u2019s )?(?:{TITLES}),? {_NAME}")
+_AFTER = re.compile(rf"^(?:'s |\u2019s )?(?:{TITLES})(?: to [A-Z][\w-]+)?,? {_NAME}")
 _STOP = {"The", "A", "An", "On", "In", "He", "She", "It", "They", "But", "And"}
 
 

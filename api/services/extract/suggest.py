@@ -84,7 +84,8 @@ def _parties(
 
 
 _TO_HOST = re.compile(
-    r"\b(visit(ed|ing)? to|visited|trip to|arrived in|travell?ed to|tour of|visit(ed)? in)\s+$",
+    r"\b(visit(ed|ing)? to|visited|trip to|arrived in|travell?ed to|tour of|visit(ed)? in|"
+    r"flew to|landed in|was in|were in|is in)\s+$",
     re.I,
 )
 _BUYING = re.compile(r"(buy|bought|purchas|acquir|order|import)", re.I)
@@ -180,6 +181,12 @@ def _pick(
             other = next((p for p in found if p.code != speaker.code), None)
             if other is not None:
                 return speaker, other, None
+    ahead = list(dict.fromkeys(p.code for p in before))
+    if len(ahead) >= 2 and kind not in ("aid_offer", "arms_transfer", "diplomatic_visit"):
+        # "Iran and China signed ...": the two named before the verb, whoever follows.
+        first = next(p for p in before if p.code == ahead[0])
+        second = next(p for p in before if p.code == ahead[1])
+        return first, second, None
     first = before[0] if before else found[0]
     rest = [p for p in after if p.code != first.code] or [p for p in found if p.code != first.code]
     return (first, rest[0], None) if rest else None
