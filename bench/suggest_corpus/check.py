@@ -23,8 +23,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.vocabulary import FACT_TYPES, VALUE_QUALIFIERS, validate_attributes  # noqa: E402
 from marshmallow import ValidationError  # noqa: E402
+
+from api.vocabulary import FACT_TYPES, VALUE_QUALIFIERS, validate_attributes  # noqa: E402
 
 ARTICLES_DIR = HERE / "articles"
 MIN_ARTICLES, MIN_FACTS, MIN_DYADS = 24, 70, 12
@@ -46,8 +47,20 @@ FILE_NAME = re.compile(r"^\d{3}_[a-z0-9_]+\.txt$")
 
 ARTICLE_KEYS = {"file", "published", "published_precision", "outlet", "layout", "event"}
 FACT_KEYS = {
-    "file", "type", "subject", "counterpart", "other_parties", "date", "date_precision",
-    "date_basis", "value", "unit", "value_qualifier", "attributes", "actors", "quote",
+    "file",
+    "type",
+    "subject",
+    "counterpart",
+    "other_parties",
+    "date",
+    "date_precision",
+    "date_basis",
+    "value",
+    "unit",
+    "value_qualifier",
+    "attributes",
+    "actors",
+    "quote",
 }
 
 problems: list[str] = []
@@ -191,7 +204,9 @@ def check_facts(texts: dict[str, str]) -> tuple[int, set[frozenset[str]], Counte
         if is_code(subject) and is_code(counterpart) and subject != counterpart:
             dyads.add(frozenset((subject, counterpart)))
 
-        check_date(where, fact.get("date"), fact.get("date_precision"), basis=fact.get("date_basis"))
+        check_date(
+            where, fact.get("date"), fact.get("date_precision"), basis=fact.get("date_basis")
+        )
         if fact.get("date") is not None and fact.get("date_basis") is None:
             problem(where, "a dated fact needs date_basis stated or inferred")
 
@@ -201,7 +216,7 @@ def check_facts(texts: dict[str, str]) -> tuple[int, set[frozenset[str]], Counte
                 problem(where, "unit and value_qualifier must be null when value is null")
         else:
             if not isinstance(value, str) or not DECIMAL.match(value):
-                problem(where, f"value {value!r} must be a decimal string such as \"5000000000\"")
+                problem(where, f'value {value!r} must be a decimal string such as "5000000000"')
             else:
                 try:
                     Decimal(value)
@@ -245,7 +260,9 @@ def main() -> int:
     for name in sorted(texts):
         count = per_file.get(name, 0)
         if not MIN_FACTS_PER_ARTICLE <= count <= MAX_FACTS_PER_ARTICLE:
-            problem(name, f"{count} facts, expected {MIN_FACTS_PER_ARTICLE}-{MAX_FACTS_PER_ARTICLE}")
+            problem(
+                name, f"{count} facts, expected {MIN_FACTS_PER_ARTICLE}-{MAX_FACTS_PER_ARTICLE}"
+            )
     if len(texts) < MIN_ARTICLES:
         problems.append(f"corpus: {len(texts)} articles, need at least {MIN_ARTICLES}")
     if n_facts < MIN_FACTS:
