@@ -108,3 +108,28 @@ def test_the_quality_benchmark_runs_on_the_seeds_as_a_corpus(tmp_path: Path) -> 
     assert tallies["span recall"].total == len(facts)  # every curated quote was found
     assert tallies["span recall"].share >= 0.8
     assert tallies["precision"].total > 0
+
+
+def test_directions_from_where_the_parties_stand() -> None:
+    pub = Published(date(2022, 7, 28), "day")  # a Thursday
+
+    def found(body: str) -> set[tuple[str, str, str]]:
+        return {
+            (s.fact["type"], s.fact["subject"], s.fact["counterpart"]) for s in suggest(body, pub)
+        }
+
+    korea = (
+        "South Korea and Poland signed arms deals on Wednesday, officials said.\n\n"
+        "Poland plans to buy as many as 980 K2 tanks, Seoul said.\n\n"
+        "Warsaw will also buy 48 FA-50 aircraft."
+    )
+    assert ("agreement", "KOR", "POL") in found(korea)  # two named before the verb
+    assert ("arms_transfer", "KOR", "POL") in found(korea)  # a buyer named alone: counterpart
+    rafale = "India signed a deal on Friday to buy 36 Rafale jets from France for $8 billion."
+    assert ("arms_transfer", "FRA", "IND") in found(rafale)  # the seller is after "from"
+    visit = (
+        "Japanese Prime Minister Shinzo Abe arrived in New Delhi on Wednesday.\n\n"
+        "Abe said India was a trusted partner of Japan."
+    )
+    assert ("diplomatic_visit", "JPN", "IND") in found(visit)  # the host after "arrived in"
+    assert ("statement", "JPN", "IND") in found(visit)  # "Abe" introduced as Japanese
