@@ -309,13 +309,14 @@ class FastPath:
         headers = [*json_headers(body), *extra, *self._policy_headers(request, tag, [])]
         return "200 OK", headers, [body]
 
-    def _version(self, conn: Any) -> int:
-        """The data version; also notes whether the stored fact documents are this code's."""
+    def _state(self, conn: Any) -> tuple[int, bool]:
+        """The data version, and whether the stored fact documents are this code's."""
         cur = conn.cursor()
         cur.execute(DATA_STATE_SQL)
         found = cur.fetchone()
-        self._local.stored = bool(found) and found[1] == fact_docs.shape()
-        return int(found[0] if found else 0)
+        if not found:
+            return 0, False
+        return int(found[0]), found[1] == fact_docs.shape()
 
     def _resolve(self, conn: Any, version: int, raw: str) -> str:
         def load() -> Any:
@@ -374,7 +375,7 @@ class FastPath:
         conn, release = self._connection()
         handed_over = False
         try:
-            version = self._version(conn)
+            version, stored = self._state(conn)
             tag = self.headers.etag(
                 str(version), request.full_path, request.headers.get("Accept", ""), False
             )
@@ -407,7 +408,7 @@ class FastPath:
             if fmt != "json":  # no cursor (see above): it succeeds, so "*" is current
                 if current(request.if_none_match, tag):
                     return self._not_modified(request, tag, limits)
-                stream = self._export(conn, release, fmt, query)
+                stream = self._export(conn, release, fmt, query, stored)
                 handed_over = True
                 headers = [
                     *export_headers(fmt, "facts"),
@@ -425,7 +426,6 @@ class FastPath:
                 except CursorError:
                     raise _Fallback from None
             limit = parsed.get("limit", 50)
-            stored = self._local.stored
             cur = conn.cursor()
             rows: list[Any] = []
             for mode in keyset_modes(self.dialect, query.sort) if after else ("",):
@@ -454,12 +454,10 @@ class FastPath:
         return self._json(request, body, tag, [*page_headers(next_url), *limits])
 
     def _export(
-        self, conn: Any, release: Callable[[], None], fmt: str, query: FactQuery
+        self, conn: Any, release: Callable[[], None], fmt: str, query: FactQuery, stored: bool
     ) -> _Streamed:
         """Every matching fact from one statement, in batches, then the connection back."""
-        statement = query.page_statement(
-            self.dialect, "", False, fmt == "ndjson", self._local.stored
-        )
+        statement = query.page_statement(self.dialect, "", False, fmt == "ndjson", stored)
         binds = query.binds(self.dialect)
 
         def rows() -> Iterator[list[Any]]:
