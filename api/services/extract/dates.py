@@ -129,9 +129,16 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 # A sentence about what is to come: a month or day without its year is the next one.
 _FUTURE = re.compile(
     r"\b(will|shall|plans? to|planned|is to|are to|scheduled|is due|are due|expected to|"
-    r"upcoming|next)\b",
+    r"upcoming|next|ahead of)\b",
     re.I,
 )
+
+
+def about_future(text: str) -> bool:
+    """Whether a sentence speaks of what is to come ("will", "scheduled", "ahead of")."""
+    return _FUTURE.search(text) is not None
+
+
 # Words that make a capitalized month name a different word ("May" the verb, "March" to).
 _NOT_MONTH = re.compile(r"^(may|march)$", re.I)
 
@@ -223,7 +230,7 @@ def find_dates(text: str, pub: Published) -> list[DateCue]:
     two overlap ("May 21, 2015" over "May 21" and "2015")."""
     taken: list[tuple[int, int]] = []
     out: list[DateCue] = []
-    future = bool(_FUTURE.search(text))
+    future = about_future(text)
     for pattern, kind in _PATTERNS:
         for m in pattern.finditer(text):
             start, end = m.start(), m.end()

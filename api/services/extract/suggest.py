@@ -19,7 +19,7 @@ from typing import Any
 
 from ...vocabulary import FACT_TYPES
 from .actors import Actor, find_actors, fixture_actors
-from .dates import DateCue, Published, find_dates
+from .dates import DateCue, Published, about_future, find_dates
 from .direction import ORGANIZATIONS, Party, is_purchase, parties_in, pick
 from .parties import Mention, find_parties, party_name
 from .people import introduced
@@ -52,11 +52,6 @@ def _cue(name: str, sentence: Sentence, start: int, end: int, why: str) -> dict[
         "end": sentence.start + end,
         "why": why,
     }
-
-
-_AHEAD = re.compile(
-    r"\b(will|scheduled|due to|is to|are to|ahead of|next|upcoming|planned|expected to)\b", re.I
-)
 
 
 def _nearest(items: list[Any], at: int) -> Any:
@@ -267,7 +262,7 @@ def _event_date(cue: DateCue, text: str, published: Published) -> bool:
         return True
     # After publication: an announced meeting or visit ("ahead of a June meeting"), not a
     # year-long term ("the fiscal years 2019 to 2028").
-    return cue.precision != "year" and bool(_AHEAD.search(text))
+    return cue.precision != "year" and about_future(text)
 
 
 def _cut(published: Published) -> str:

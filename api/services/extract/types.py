@@ -55,25 +55,16 @@ def _trade(text: str, m: re.Match[str]) -> dict[str, Any]:
     return out
 
 
+_AID_KINDS = [
+    (r"\b(military|defen[cs]e|security|weapons?|arms)\b", "military"),
+    (r"\b(humanitarian|food|medical|relief|wheat|vaccines?)\b", "humanitarian"),
+    (r"\b(economic|financial|loans?|credit|budget|grants?|investment)\b", "economic"),
+]
+
+
 def _aid(text: str, m: re.Match[str]) -> dict[str, Any]:
-    kind = _first(
-        [
-            (r"\b(military|defen[cs]e|security|weapons?|arms)\b", "military"),
-            (r"\b(humanitarian|food|medical|relief|wheat|vaccines?)\b", "humanitarian"),
-            (r"\b(economic|financial|loans?|credit|budget|grants?|investment)\b", "economic"),
-        ],
-        m.group(0),
-        "",
-    ) or _first(
-        [
-            (r"\b(military|defen[cs]e|weapons?|arms)\b", "military"),
-            (r"\b(humanitarian|food|medical|relief)\b", "humanitarian"),
-            (r"\b(economic|financial|loans?|credit)\b", "economic"),
-        ],
-        text,
-        "other",
-    )
-    return {"aid_kind": kind}
+    # The words of the offer first ("military and other aid"), then the sentence's.
+    return {"aid_kind": _first(_AID_KINDS, m.group(0), "") or _first(_AID_KINDS, text, "other")}
 
 
 def _military(text: str, m: re.Match[str]) -> dict[str, Any]:
