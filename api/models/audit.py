@@ -21,12 +21,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, in_list, utcnow
 
-ENTITIES = ("fact", "source")
-ACTIONS = ("create", "update", "publish", "retract")
+ENTITIES = ("fact", "source", "suggestion")
+ACTIONS = ("create", "update", "publish", "retract", "accept", "reject")
 
 
 class Revision(Base):
-    """One change to a fact or source: who, when, what, and the full snapshot after it."""
+    """One change to a fact, a source or a suggestion: who, when, what, and the full snapshot
+    after it."""
 
     __tablename__ = "revision"
     __table_args__ = (

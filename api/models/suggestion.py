@@ -34,7 +34,10 @@ class Suggestion(Base):
     extractor: Mapped[str] = mapped_column(String(40))  # which rules made it
     status: Mapped[str] = mapped_column(String(16), default="open")
     fact_id: Mapped[int | None] = mapped_column(ForeignKey("fact.id", ondelete="SET NULL"))
+    # The fields a curator changed when accepting (the rest were taken as suggested).
+    overrides: Mapped[list[str] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -329,3 +329,10 @@ class TimelineArgs(QueryArgs):
 
 class NoArgs(QueryArgs):
     """An endpoint that takes no query parameters."""
+
+
+class SuggestionStatsArgs(QueryArgs):
+    extractor = fields.String(
+        validate=validate.Length(min=1, max=40),
+        metadata={**TEXT, "description": "Only suggestions made by these rules (e.g. rules-1)."},
+    )

@@ -114,3 +114,20 @@ class FactPatchSchema(FactInSchema):
 
     def _value_needs_unit(self, data: dict[str, Any], **_: Any) -> None:
         """Checked after merging with the stored fact, not on the patch alone."""
+
+
+class SuggestionAcceptSchema(FactPatchSchema):
+    """The fields of a suggested fact a curator changes on accepting it (all optional)."""
+
+    status = fields.String(
+        validate=validate.OneOf(["draft"]),
+        metadata={"description": "An accepted suggestion is a draft; publish it with PATCH."},
+    )
+
+
+class SuggestionRejectSchema(StrictSchema):
+    reason = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "Why the suggestion is wrong (kept with it and counted)."},
+    )

@@ -100,7 +100,7 @@ class SourceSchema(SourceSummarySchema):
     raw = fields.String(metadata={"description": "Exact text received; only with include=raw."})
 
 
-@always("errors", "suggestions", "existing", "history", "acceptable")
+@always("errors", "suggestions", "existing", "history", "acceptable", "decision", "fact")
 class ProblemSchema(Schema):
     type = fields.String()
     title = fields.String()
@@ -117,6 +117,12 @@ class ProblemSchema(Schema):
     history = fields.String(metadata={"description": "For a retracted fact (410): its history."})
     acceptable = fields.List(
         fields.String(), metadata={"description": "For a 406: the media types that can be sent."}
+    )
+    decision = fields.String(
+        metadata={"description": "For a suggestion already decided (409): accepted or rejected."}
+    )
+    fact = fields.String(
+        metadata={"description": "For a suggestion already accepted (409): the fact it became."}
     )
 
 
@@ -146,7 +152,9 @@ class SourceListSchema(Schema):
 class RevisionSchema(Schema):
     id = fields.Integer()
     version = fields.Integer()
-    action = fields.String(metadata={"description": "create, update, publish or retract"})
+    action = fields.String(
+        metadata={"description": "create, update, publish, retract; accept or reject (suggestion)"}
+    )
     author = fields.String(
         allow_none=True,
         metadata={"description": "The token name that made the change (null without a token)."},
@@ -164,9 +172,11 @@ class RevisionListSchema(Schema):
 @always()
 class ChangeSchema(Schema):
     seq = fields.Integer(metadata={"description": "Grows with every change, in commit order."})
-    entity = fields.String(metadata={"description": "fact or source"})
+    entity = fields.String(metadata={"description": "fact, source or suggestion"})
     id = fields.Integer()
-    action = fields.String(metadata={"description": "create, update, publish or retract"})
+    action = fields.String(
+        metadata={"description": "create, update, publish, retract; accept or reject (suggestion)"}
+    )
     version = fields.Integer()
     author = fields.String(allow_none=True, metadata={"description": "Token name (with a token)."})
     created_at = fields.DateTime()
@@ -202,6 +212,7 @@ class ChangeListSchema(Schema):
     meta = fields.Nested(ChangeMetaSchema)
 
 
+@always()
 class CueSchema(Schema):
     """What in the text led to one field of a suggestion (offsets into the source's body)."""
 
@@ -212,17 +223,20 @@ class CueSchema(Schema):
     why = fields.String()
 
 
+@always()
 class SuggestedEvidenceSchema(Schema):
     quote = fields.String()
     start = fields.Integer()
     end = fields.Integer()
 
 
+@always()
 class SuggestedActorSchema(Schema):
     actor = fields.String(metadata={"description": "Actor key."})
     role = fields.String()
 
 
+@always()
 class SuggestedFactSchema(Schema):
     """A candidate fact in the shape of POST /api/v1/facts."""
 
@@ -242,28 +256,77 @@ class SuggestedFactSchema(Schema):
     evidence = fields.List(fields.Nested(SuggestedEvidenceSchema))
 
 
+@always()
 class SuggestionSchema(Schema):
     id = fields.Integer()
     source_id = fields.Integer()
     status = fields.String(metadata={"description": "open, accepted or rejected."})
+    version = fields.Integer(metadata={"description": "1, and 2 once decided."})
     confidence = fields.Float(metadata={"description": "0-1."})
     fact = fields.Nested(SuggestedFactSchema)
     cues = fields.List(fields.Nested(CueSchema))
     fact_id = fields.Integer(allow_none=True, metadata={"description": "The fact it became."})
-    reason = fields.String(allow_none=True)
-    extractor = fields.String()
+    overrides = fields.List(
+        fields.String(),
+        allow_none=True,
+        metadata={"description": "The fields a curator changed on accepting it."},
+    )
+    reason = fields.String(allow_none=True, metadata={"description": "Why it was rejected."})
+    decided_by = fields.String(allow_none=True, metadata={"description": "Token name."})
+    decided_at = fields.DateTime(allow_none=True)
+    extractor = fields.String(metadata={"description": "The rules that made it."})
     created_at = fields.DateTime()
 
 
+@always()
 class SuggestionListLinksSchema(Schema):
     self = fields.String()
 
 
+@always()
 class SuggestionListMetaSchema(Schema):
     total = fields.Integer()
 
 
+@always()
 class SuggestionListSchema(Schema):
     data = fields.List(fields.Nested(SuggestionSchema))
     links = fields.Nested(SuggestionListLinksSchema)
     meta = fields.Nested(SuggestionListMetaSchema)
+
+
+@always()
+class TypeDecisionsSchema(Schema):
+    type = fields.String()
+    accepted = fields.Integer()
+    rejected = fields.Integer()
+    precision = fields.Float(allow_none=True, metadata={"description": "accepted / decided."})
+
+
+@always()
+class CueDecisionsSchema(Schema):
+    field = fields.String(metadata={"description": "The field the cue gave: type, date, ..."})
+    why = fields.String(metadata={"description": "The extractor's reason: demonym, inferred, ..."})
+    accepted = fields.Integer(metadata={"description": "Accepted with this field as suggested."})
+    corrected = fields.Integer(metadata={"description": "Accepted with this field changed."})
+    rejected = fields.Integer(metadata={"description": "The suggestion was rejected."})
+    precision = fields.Float(
+        allow_none=True, metadata={"description": "accepted / (accepted + corrected + rejected)."}
+    )
+
+
+@always()
+class SuggestionStatsDataSchema(Schema):
+    extractor = fields.String(allow_none=True, metadata={"description": "As asked; null: all."})
+    total = fields.Integer()
+    open = fields.Integer()
+    accepted = fields.Integer()
+    rejected = fields.Integer()
+    precision = fields.Float(allow_none=True, metadata={"description": "accepted / decided."})
+    by_type = fields.List(fields.Nested(TypeDecisionsSchema))
+    by_cue = fields.List(fields.Nested(CueDecisionsSchema))
+
+
+@always()
+class SuggestionStatsSchema(Schema):
+    data = fields.Nested(SuggestionStatsDataSchema)

@@ -1,4 +1,5 @@
-"""The change feed: every create, update, publish and retraction, in commit order."""
+"""The change feed: every create, update, publish and retraction, and every decision on a
+suggestion, in commit order."""
 
 from __future__ import annotations
 
@@ -37,10 +38,12 @@ def changes_page(session: Session, since: int, limit: int, full: bool) -> Change
 
 
 def changes_after(session: Session, since: int, limit: int, full: bool) -> list[dict[str, Any]]:
-    """Up to ``limit`` changes after ``since``; without ``full``, unpublished facts are masked.
+    """Up to ``limit`` changes after ``since``; without ``full``, unpublished facts and
+    curators' decisions on suggestions are masked.
 
-    A masked row keeps the fact's id and status and drops its content, so a client that
-    replays the feed removes the fact from its public copy without learning the draft.
+    A masked row keeps the entity's id and status and drops its content, so a client that
+    replays the feed removes the fact from its public copy without learning the draft (and
+    learns of a suggestion only that it was decided).
     """
     rows = session.execute(
         select(Change, Revision)
@@ -52,7 +55,10 @@ def changes_after(session: Session, since: int, limit: int, full: bool) -> list[
     out = []
     for change, revision in rows:
         data = revision.snapshot
-        if change.entity == "fact" and not full and data.get("status") != "published":
+        if not full and (
+            change.entity == "suggestion"
+            or (change.entity == "fact" and data.get("status") != "published")
+        ):
             data = {"id": data["id"], "status": data["status"]}
         out.append(
             {

@@ -64,19 +64,26 @@ def fact_as_input(fact: Fact) -> dict[str, Any]:
     return fact_document.as_input(fact_document.from_object(fact))
 
 
+def merge_changes(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A fact's input with some fields changed, as a PATCH changes a stored fact (and an
+    accepted suggestion's overrides change the suggested fact): a new date brings its own
+    precision, a new type its own attributes, and no value leaves no unit or qualifier."""
+    merged = dict(base)
+    if "date" in changes and "date_precision" not in changes:
+        merged.pop("date_precision", None)
+    if "type" in changes and "attributes" not in changes:
+        merged["attributes"] = {}
+    if changes.get("value", merged.get("value")) is None and "value" in changes:
+        merged["unit"] = merged["value_qualifier"] = None
+    merged.update(changes)
+    return merged
+
+
 def patch_fact(session: Session, fact: Fact, changes: dict[str, Any], author: str) -> bool:
     """Apply a partial change (validated as a whole after merging); False if nothing changed."""
     if fact.status == "retracted":
         raise Conflict("A retracted fact cannot be edited; create a new fact instead.")
-    merged = fact_as_input(fact)
-    if "date" in changes and "date_precision" not in changes:
-        merged.pop("date_precision")  # a new date brings its own precision
-    if "type" in changes and "attributes" not in changes:
-        merged["attributes"] = {}
-    if changes.get("value", merged["value"]) is None and "value" in changes:
-        merged["unit"] = merged["value_qualifier"] = None
-    merged.update(changes)
-    data = FactInSchema().load(merged)
+    data = FactInSchema().load(merge_changes(fact_as_input(fact), changes))
     if data.get("key") != fact.key:
         check_key_free(session, data.get("key"), fact.id)
     return replace_fact(session, fact, build_fact(session, data), author)

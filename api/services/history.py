@@ -1,4 +1,5 @@
-"""Revisions and the change feed: every change to a fact or source is recorded."""
+"""Revisions and the change feed: every change to a fact or a source, and every decision on
+a suggestion, is recorded."""
 
 from __future__ import annotations
 
@@ -12,22 +13,25 @@ from sqlalchemy.orm import Session
 
 from .. import fact_document
 from ..fact_document import format_timestamp
-from ..models import Change, Fact, FactVersion, Revision, Source
+from ..models import Change, Fact, FactVersion, Revision, Source, Suggestion
 from .fact_query import NO_DATE, dyad_key
-from .snapshots import source_snapshot
+from .snapshots import source_snapshot, suggestion_snapshot
 
 
 def record_change(
     session: Session,
-    obj: Fact | Source,
+    obj: Fact | Source | Suggestion,
     action: str,
     author: str,
     before: dict[str, Any] | None = None,
 ) -> Revision:
     """Store a revision with the full snapshot of ``obj`` and a change-feed row."""
     session.flush()
+    snapshot: dict[str, Any]
     if isinstance(obj, Fact):
         entity, snapshot = "fact", fact_document.from_object(obj)
+    elif isinstance(obj, Suggestion):
+        entity, snapshot = "suggestion", suggestion_snapshot(obj)
     else:
         entity, snapshot = "source", source_snapshot(obj)
     changes = diff(before, snapshot)

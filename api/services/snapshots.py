@@ -1,4 +1,5 @@
-"""The plain-JSON representation of sources (a fact's is ``api.fact_document``)."""
+"""The plain-JSON representation of sources and suggestions (a fact's is
+``api.fact_document``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from ..dates import format_date
 from ..fact_document import format_timestamp
-from ..models import Source
+from ..models import Source, Suggestion
 
 
 def source_summary(source: Source) -> dict[str, Any]:
@@ -37,4 +38,24 @@ def source_snapshot(source: Source) -> dict[str, Any]:
         "version": source.version,
         "created_at": format_timestamp(source.created_at),
         "updated_at": format_timestamp(source.updated_at),
+    }
+
+
+def suggestion_snapshot(row: Suggestion) -> dict[str, Any]:
+    """A suggestion as the API serves it and as its revisions keep it."""
+    return {
+        "id": row.id,
+        "source_id": row.source_id,
+        "status": row.status,
+        "version": row.version,
+        "confidence": row.confidence,
+        "fact": row.fact,
+        "cues": row.cues,
+        "fact_id": row.fact_id,
+        "overrides": row.overrides,
+        "reason": row.reason,
+        "decided_by": row.decided_by,
+        "decided_at": format_timestamp(row.decided_at) if row.decided_at else None,
+        "extractor": row.extractor,
+        "created_at": format_timestamp(row.created_at),
     }

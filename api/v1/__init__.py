@@ -26,6 +26,7 @@ def register(app: Flask) -> Api:
         negotiation,
         parties,
         sources,
+        suggestions,
     )
 
     api = ProblemApi(
@@ -44,11 +45,21 @@ def register(app: Flask) -> Api:
         "bearerAuth",
         {"type": "http", "scheme": "bearer", "description": "A token from `facts tokens create`."},
     )
-    blueprints = [meta.blp, facts.blp, sources.blp, parties.blp, actors.blp, dyads.blp, changes.blp]
+    blueprints = [
+        meta.blp,
+        facts.blp,
+        sources.blp,
+        suggestions.blp,
+        parties.blp,
+        actors.blp,
+        dyads.blp,
+        changes.blp,
+    ]
     app.extensions["limiter"] = limits.init_app(app, blueprints)
     api.register_blueprint(meta.blp, url_prefix=PREFIX)
     api.register_blueprint(facts.blp, url_prefix=f"{PREFIX}/facts")
     api.register_blueprint(sources.blp, url_prefix=f"{PREFIX}/sources")
+    api.register_blueprint(suggestions.blp, url_prefix=PREFIX)
     api.register_blueprint(parties.blp, url_prefix=f"{PREFIX}/parties")
     api.register_blueprint(actors.blp, url_prefix=f"{PREFIX}/actors")
     api.register_blueprint(dyads.blp, url_prefix=f"{PREFIX}/dyads")

@@ -1,4 +1,5 @@
-"""Fact lists as answered by every view that lists facts (facts, a source's facts).
+"""Facts as answered by every view that serves them: lists (facts, a source's facts) and
+one fact after a write (facts, an accepted suggestion).
 
 The views parse their arguments; this resolves what the caller named (codes, actor, the
 statuses it may read) and answers the list: current facts through the read services, or
@@ -10,10 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
+from sqlalchemy.orm import Session
 
 from .. import fact_document
 from ..db import session
-from ..services import fact_query, fact_reads
+from ..jsonio import json_response
+from ..models import Fact
+from ..services import fact_query, fact_reads, fact_writes
 from .auth import readable_statuses
 from .common import actor_id, resolve_codes
 from .listing import keyset_list
@@ -39,3 +43,18 @@ def fact_list(args: dict[str, Any], name: str = "facts") -> Response:
         name=name,
         columns=fact_document.NAMES,
     )
+
+
+ALL_STATUSES = ["draft", "published", "retracted"]
+
+
+def fact_response(s: Session, fact: Fact, status: int = 200) -> Response:
+    """A fact's full representation with its entity ETag."""
+    return fact_by_id(s, fact.id, fact_writes.fact_etag(s, fact), status)
+
+
+def fact_by_id(s: Session, fact_id: int, tag: str, status: int = 200) -> Response:
+    """The fact ``fact_id`` in any status, tagged ``tag``."""
+    response = json_response(fact_reads.get_fact(s, fact_id, ALL_STATUSES), status=status)
+    response.set_etag(tag)
+    return response

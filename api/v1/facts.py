@@ -19,22 +19,10 @@ from ..services import fact_reads, fact_writes, history
 from ..services.facts import create_fact
 from .auth import caller
 from .common import Blueprint
-from .fact_lists import fact_list, prepare_fact_args
+from .fact_lists import fact_by_id, fact_list, fact_response, prepare_fact_args
 from .writes import check_if_match, run_write, write_view
 
 blp = Blueprint("facts", __name__, description="Curated facts with their evidence.")
-ALL_STATUSES = ["draft", "published", "retracted"]
-
-
-def fact_response(s: Session, fact: Fact, status: int = 200) -> Response:
-    """A fact's full representation with its entity ETag."""
-    return _fact_by_id(s, fact.id, fact_writes.fact_etag(s, fact), status)
-
-
-def _fact_by_id(s: Session, fact_id: int, tag: str, status: int = 200) -> Response:
-    response = json_response(fact_reads.get_fact(s, fact_id, ALL_STATUSES), status=status)
-    response.set_etag(tag)
-    return response
 
 
 def _visible_fact(fact_id: int) -> str:
@@ -128,7 +116,7 @@ class FactItem(MethodView):
             response = Response(status=304)
             response.set_etag(tag)
             return response
-        return _fact_by_id(session(), fact_id, tag)
+        return fact_by_id(session(), fact_id, tag)
 
     @write_view("application/json", "application/merge-patch+json")
     @blp.doc(security=[{"bearerAuth": []}])

@@ -13,18 +13,13 @@ from ..db import session
 from ..errors import Problem
 from ..jsonio import json_response
 from ..models import Source
-from ..schemas.args import NoArgs, SourceArgs, SourceFactListArgs, SourceListArgs
-from ..schemas.output import (
-    FactListSchema,
-    SourceListSchema,
-    SourceSchema,
-    SuggestionListSchema,
-)
+from ..schemas.args import SourceArgs, SourceFactListArgs, SourceListArgs
+from ..schemas.output import FactListSchema, SourceListSchema, SourceSchema
 from ..schemas.source_input import SourceInSchema, SourcePatchSchema, SourceQueryMetadataSchema
-from ..services import fact_writes, source_reads, suggestions
+from ..services import fact_writes, source_reads
 from ..services.importer import import_text
 from ..services.paging import KeysetListing
-from .auth import caller, require_token
+from .auth import caller
 from .common import Blueprint
 from .fact_lists import fact_list, prepare_fact_args
 from .listing import keyset_list
@@ -132,7 +127,7 @@ def _ingest() -> Response:
         response.headers["Location"] = url_for(
             "sources.SourceItem", source_id=result.source.id, _external=True
         )
-        found = url_for("sources.SourceSuggestions", source_id=result.source.id, _external=True)
+        found = url_for("suggestions.SourceSuggestions", source_id=result.source.id, _external=True)
         response.headers["Link"] = f'<{found}>; rel="suggestions"'
         return response
 
@@ -202,26 +197,3 @@ class SourceFacts(MethodView):
             raise Problem(404, f"No source with id {source_id}.", slug="not-found")
         args["source"] = source_id
         return fact_list(prepare_fact_args(args), name=f"source-{source_id}-facts")
-
-
-@blp.route("/<int(max=2147483647):source_id>/suggestions")
-class SourceSuggestions(MethodView):
-    @blp.doc(security=[{"bearerAuth": []}])
-    @blp.arguments(NoArgs(), location="query", as_kwargs=False)
-    @blp.response(200, SuggestionListSchema)
-    @blp.problems(400, 401, 404)
-    def get(self, args: dict[str, Any], source_id: int) -> Any:
-        """The facts the extractor suggests for this source, most confident first.
-
-        Computed when the source was stored; each is a fact in the shape of POST /facts
-        with its evidence spans of this source's body, a confidence and the cues behind each
-        field. Like drafts, visible only with an API token.
-        """
-        require_token("Suggestions")
-        s = session()
-        if not source_reads.source_exists(s, source_id):
-            raise Problem(404, f"No source with id {source_id}.", slug="not-found")
-        found = suggestions.source_suggestions(s, source_id)
-        return json_response(
-            {"data": found, "links": {"self": request.url}, "meta": {"total": len(found)}}
-        )

@@ -18,17 +18,22 @@ from ..services import idempotency
 from ..services.fact_writes import Conflict
 from ..services.facts import KeyTaken
 from ..services.importer import ArticleError
+from ..services.suggestions import AlreadyDecided
 from .auth import require
 
 
-def write_view(*media: str, scope: str = "write") -> Callable[[Any], Any]:
-    """Check the token (401/403) and the Content-Type (415) before the body is parsed."""
+def write_view(
+    *media: str, scope: str = "write", body_optional: bool = False
+) -> Callable[[Any], Any]:
+    """Check the token (401/403) and the Content-Type (415) before the body is parsed; with
+    ``body_optional`` a request without a body needs no Content-Type."""
 
     def decorator(func: Any) -> Any:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             require(scope)
-            if media and request.mimetype not in media:
+            empty = body_optional and not request.get_data(cache=True)
+            if media and not empty and request.mimetype not in media:
                 raise Problem(
                     415,
                     f"Send the body as {' or '.join(media)}, not {request.mimetype or 'nothing'}.",
@@ -69,6 +74,11 @@ def _problem_from(err: Exception) -> Problem:
             slug="invalid-body",
             errors=messages,
         )
+    if isinstance(err, AlreadyDecided):
+        extra = {"decision": err.status}
+        if err.fact_id is not None:
+            extra["fact"] = url_for("facts.FactItem", fact_id=err.fact_id, _external=True)
+        return Problem(409, str(err), slug="already-decided", extra=extra)
     if isinstance(err, Conflict):
         return Problem(409, str(err), slug="conflict")
     if isinstance(err, KeyTaken):
