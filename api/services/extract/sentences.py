@@ -63,6 +63,8 @@ _ABBREVIATIONS = frozenset(
         "cmdr",
     ]
 )
+_NEAR = 64  # characters looked at around a period (longer than any abbreviation or number)
+_LAST_WORD = re.compile(r"([\w.]+)$")
 _END = re.compile(r"(?:\.\.\.|\u2026|[.!?])[\"'\u201d\u2019)\]]*(?=\s)")
 # A wire header before the first sentence: "date 2015-05-21 MOSCOW May 21 ".
 WIRE_HEADER = re.compile(
@@ -93,13 +95,14 @@ def _ends_sentence(block: str, at: int, end: int) -> bool:
         return True
     if block.startswith("...", at) or block[at] == "\u2026":
         return False  # an ellipsis inside a quotation
-    word = re.search(r"([\w.]+)$", block[:at])
+    # Look only near the period: each test is then bounded, and splitting is linear.
+    word = _LAST_WORD.search(block, max(0, at - _NEAR), at)
     token = word.group(1).lower() if word else ""
     if token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token):
         return False  # "Mr.", "U.S.", an initial "J."
     if re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
         return False  # "U.S", "U.N" before the final period
-    after = block[end:].lstrip()
+    after = block[end : end + _NEAR].lstrip()
     # Not before lower case ("the U.S. economy") or a digit after a number ("3.5").
     return not (after[:1].islower() or (after[:1].isdigit() and token.isdigit()))
 

@@ -28,6 +28,13 @@ from .types import TypeCue, find_types
 from .values import ValueCue, find_values, plain, preference
 
 # Types whose facts carry no amount (a visit, a call, a statement's figure is its topic).
+# What is read of an article. News sentences are far shorter than MAX_SENTENCE (and a quote
+# must stay within the 5,000 characters a fact's evidence takes); a longer "sentence" is a
+# table, a list or text without punctuation, and is skipped. Only the first MAX_BODY
+# characters are read (a long feature is about 60,000), so a huge upload costs a bounded time.
+MAX_SENTENCE = 1_500
+MAX_BODY = 100_000
+
 _UNVALUED = {"statement", "phone_call", "diplomatic_visit", "intelligence_sharing"}
 _CURRENCY_ONLY = {"trade_volume"}
 
@@ -98,11 +105,14 @@ def suggest(
 ) -> list[Suggestion]:
     """The suggested facts of an article, most confident first."""
     actors = fixture_actors() if actors is None else actors
-    spans = [s for s in sentences(body) if not s.furniture]
+    read = body[:MAX_BODY]
+    spans = [s for s in sentences(read) if not s.furniture and len(s.text) <= MAX_SENTENCE]
+    if len(read) < len(body) and spans:
+        spans.pop()  # it may be cut off at MAX_BODY
     mentioned = [(s, find_parties(s.text)) for s in spans]
     pair = _main_pair(mentioned)
     lead = _lead_date(spans, published)
-    cast = introduced(body)
+    cast = introduced(read)
     merged: dict[tuple[Any, ...], Suggestion] = {}
     for sentence, mentions in mentioned:
         triggers = find_types(sentence.text)

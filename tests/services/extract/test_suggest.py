@@ -133,3 +133,26 @@ def test_directions_from_where_the_parties_stand() -> None:
     )
     assert ("diplomatic_visit", "JPN", "IND") in found(visit)  # the host after "arrived in"
     assert ("statement", "JPN", "IND") in found(visit)  # "Abe" introduced as Japanese
+
+
+def test_what_is_read_of_a_huge_or_unpunctuated_article_is_bounded() -> None:
+    """A sentence longer than any news sentence (a 10 MB line) is not quoted, and only the
+    first MAX_BODY characters are read; what is suggested there still verifies."""
+    from api.services.extract import suggest as module
+
+    news = "Russia offered Iraq military aid on Thursday, the Kremlin said. "
+    line = "Russia and Iraq discussed trade and energy cooperation " * 40  # one long sentence
+    assert suggest(line, Published(date(2015, 5, 22))) == []
+    assert len(line) > module.MAX_SENTENCE
+    found = suggest(news + line, Published(date(2015, 5, 22)))
+    assert [s.fact["type"] for s in found] == ["aid_offer"]
+    tail = news * 10  # suggestions from beyond MAX_BODY would name this sentence
+    body = "Filler text here. " * (module.MAX_BODY // 18 + 10) + tail
+    assert suggest(body, Published(date(2015, 5, 22))) == []
+    head = news + body
+    found = suggest(head, Published(date(2015, 5, 22)))
+    assert found and all(
+        ev["end"] <= module.MAX_BODY and head[ev["start"] : ev["end"]] == ev["quote"]
+        for s in found
+        for ev in s.fact["evidence"]
+    )
