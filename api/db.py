@@ -8,7 +8,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
@@ -168,7 +168,8 @@ def write_transaction() -> Iterator[Session]:
     conn = s.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     if conn.dialect.name == "postgresql":
         # One writer at a time, as on SQLite: change-feed numbers then follow commit order.
-        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(2015052100)")
+        # One lock per schema (a dataset): other datasets in the database never wait on it.
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(2015052100, hashtext(current_schema()))")
     s.info.pop("data_changed", None)
     try:
         yield s
@@ -183,6 +184,8 @@ def write_transaction() -> Iterator[Session]:
                 .values(version=DataState.version + 1, changed_at=utcnow())
             )
         s.commit()
+        if has_app_context():  # a version read before this write is no longer current
+            g.pop("bf_read_version", None)
     except BaseException:
         s.info.pop("data_changed", None)
         s.rollback()
