@@ -167,6 +167,63 @@ def test_a_write_is_seen_at_once(app: Flask, client: FlaskClient, db_session: Se
     assert listed.get_json()["data"][0]["summary"] == "Changed for the thin-path test."
 
 
+def test_a_plain_postgresql_page_reads_its_version_in_the_same_statement(
+    app: Flask, client: FlaskClient, db_session: Session, backend: str
+) -> None:
+    """On PostgreSQL a page without If-None-Match is one statement (the data state read
+    with it); a write in between still shows at once, with the new ETag."""
+    if backend != "postgresql":
+        pytest.skip("one statement per page is PostgreSQL's (SQLite reads in process)")
+    fast: FastPath = thin_path(app)
+    url = "/api/v1/facts?sort=id&limit=2"
+    first = same(app, client, url)
+    executed: list[str] = []
+    real_cursor = fast._connection
+
+    def counting() -> Any:
+        conn, release = real_cursor()
+
+        class Cursor:
+            def __init__(self, cur: Any) -> None:
+                self.cur = cur
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self.cur, name)
+
+            def execute(self, sql: str, *args: Any) -> Any:
+                executed.append(sql)
+                return self.cur.execute(sql, *args)
+
+        class Counted:
+            def cursor(self) -> Any:
+                return Cursor(conn.cursor())
+
+        return Counted(), release
+
+    fast._connection = counting  # type: ignore[method-assign]
+    try:
+        assert client.get(url).headers["ETag"] == first.headers["ETag"]
+        assert len(executed) == 1 and "data_state" in executed[0], executed
+        token = make_token(db_session, scopes=("write",))
+        patched = client.patch(
+            "/api/v1/facts/1",
+            json={"summary": "Seen by the one-statement page."},
+            headers={
+                "Authorization": token,
+                "If-Match": client.get("/api/v1/facts/1").headers["ETag"],
+            },
+        )
+        assert patched.status_code == 200
+        executed.clear()
+        after = client.get(url)
+        assert len(executed) == 1, executed
+    finally:
+        del fast._connection
+    assert after.get_json()["data"][0]["summary"] == "Seen by the one-statement page."
+    assert after.headers["ETag"] != first.headers["ETag"]
+    assert same(app, client, url).get_data() == after.get_data()
+
+
 FALLBACKS = [
     "/api/v1/facts?fields=id",
     "/api/v1/facts?count=true",

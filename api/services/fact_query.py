@@ -447,6 +447,19 @@ def count_statement(dialect: str, shape: tuple[tuple[str, int], ...]) -> str:
     return _driver(dialect, f"SELECT count(*) FROM {rows.table} f WHERE {_where(dialect, shape)}")
 
 
+@lru_cache(maxsize=512)
+def with_data_state(statement: str, descending: bool) -> str:
+    """PostgreSQL: a limited ``page_statement`` with the data version and the stored
+    documents' shape (``data_state``) before its columns, in the same snapshot, so a page
+    and the version its ETag names are one round trip. An empty page gives the state's row
+    with NULL columns."""
+    way = "DESC" if descending else "ASC"
+    return (
+        f"SELECT s.version, s.doc_shape, p.* FROM data_state s LEFT JOIN LATERAL ({statement}) "
+        f"p ON TRUE WHERE s.id = 1 ORDER BY p.k {way}, p.id {way}"
+    )
+
+
 def keyset_modes(dialect: str, sort: str) -> tuple[str, ...]:
     """The keyset modes that continue a page, in order (see ``page_statement``)."""
     if dialect == "sqlite" and sort == "date":
