@@ -27,8 +27,9 @@ fixtures: migrate
 run: fixtures
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
+# On every core (pytest-xdist); each worker's PostgreSQL schemas carry its own tag.
 test: venv
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # The benchmark (not part of `make test`): a 1,000,000-fact dataset in SQLite (and in
 # PostgreSQL when BENCH_PG_URL is set), then every scenario; results in bench/RESULTS.md.

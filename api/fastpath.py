@@ -459,6 +459,7 @@ class FastPath:
                 version, stored = self._seen = state
                 tag = self._list_tag(request, version)
             if not read:
+                rows = []
                 for mode in keyset_modes(self.dialect, query.sort) if after else ("",):
                     statement = query.page_statement(self.dialect, mode, True, True, stored)
                     wanted = limit + 1 - len(rows)
@@ -507,7 +508,9 @@ class FastPath:
         state = (int(found[0][0]), found[0][1] == fact_docs.shape())
         if found[0][_STATE_ID] is None:
             return state, [], True
-        return state, [row[2:] for row in found], state[1] or not stored
+        if stored and not state[1]:
+            return state, [], False
+        return state, [row[2:] for row in found], True
 
     def _export(
         self, conn: Any, release: Callable[[], None], fmt: str, query: FactQuery, stored: bool

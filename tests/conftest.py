@@ -23,6 +23,27 @@ ARTICLES = FIXTURES / "articles"
 SEEDS = sorted(p.name for p in ARTICLES.glob("*.txt"))
 
 
+# The longest tests (minutes each) start first: `make test` runs the suite on every core
+# (pytest-xdist), and a long test handed out last would leave the other cores idle.
+LONGEST_FIRST = (
+    "tests/test_live_contract.py",
+    "tests/test_bench_smoke.py",
+    "tests/test_concurrency.py",
+    "tests/test_bad_input.py::test_ten_megabyte",
+    "tests/test_silent_database.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the longest tests first, the rest in their usual order."""
+
+    def rank(item: pytest.Item) -> int:
+        found = [i for i, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)]
+        return found[0] if found else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the same order on every worker
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Drop the PostgreSQL schemas this run made (other runs' are never touched)."""
     left = drop_run_schemas()
