@@ -20,6 +20,7 @@ checks that the stored lists and these definitions agree).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +29,8 @@ from typing import Any
 
 import orjson
 from marshmallow import fields as mf
+
+from . import event_codes
 
 Loads = Callable[[Any], Any]
 
@@ -153,6 +156,75 @@ LIST = Kind(
     True,
     "{0}::json",
 )
+
+
+# -- event codes (PLOVER, CAMEO), derived from the type and attributes --------------------
+
+_SAFE = re.compile(r"^[A-Za-z0-9_+-]+\Z")
+
+
+def _literal(value: str | None) -> str:
+    if value is None:
+        return "NULL"
+    assert _SAFE.match(value), value  # the tables hold plain words only
+    return f"'{value}'"
+
+
+def _attribute_is(dialect: str, key: str, value: str | bool) -> str:
+    """SQL: the attributes (``{1}``) hold ``key`` with exactly this JSON value."""
+    assert _SAFE.match(key), key
+    word = ("true" if value else "false") if isinstance(value, bool) else None
+    if dialect == "sqlite":
+        if word:
+            return f"json_type({{1}}, '$.{key}') = '{word}'"
+        found = f"json_extract({{1}}, '$.{key}')"
+        return f"(json_type({{1}}, '$.{key}') = 'text' AND {found} = {_literal(str(value))})"
+    kind, text = f"json_typeof({{1}} -> '{key}')", f"{{1}} ->> '{key}'"
+    if word:
+        return f"({kind} = 'boolean' AND {text} = '{word}')"
+    return f"({kind} = 'string' AND {text} = {_literal(str(value))})"
+
+
+def event_code_sql(dialect: str, part: str) -> str:
+    """SQL for one part of ``event_codes.codes_for`` (``{0}`` the type, ``{1}`` the
+    attributes as JSON): a CASE generated from the same tables, so the database's answer is
+    the Python one by construction (tests compare them for every type and value)."""
+    whens = []
+    for name, default in event_codes.TYPE_CODES.items():
+        fallback = _literal(getattr(default, part))
+        refine = event_codes.REFINEMENTS.get(name)
+        if refine is None:
+            whens.append(f"WHEN '{name}' THEN {fallback}")
+            continue
+        key, table = refine
+        inner = " ".join(
+            f"WHEN {_attribute_is(dialect, key, value)} THEN {_literal(getattr(codes, part))}"
+            for value, codes in table.items()
+        )
+        whens.append(f"WHEN '{name}' THEN CASE {inner} ELSE {fallback} END")
+    return f"CASE {{0}} {' '.join(whens)} END"
+
+
+def _event_kind(part: str) -> Kind:
+    def read(fact_type: Any, attributes: Any, _loads: Loads) -> Any:
+        if fact_type not in event_codes.TYPE_CODES:
+            return None
+        return getattr(event_codes.codes_for(fact_type, _object(attributes)), part)
+
+    return Kind(
+        read,
+        event_code_sql("sqlite", part).replace("{1}", "nullif({1}, '')"),
+        postgresql_json=event_code_sql("postgresql", part).replace("{1}", "{1}::json"),
+    )
+
+
+EVENT_PARTS = ("plover", "plover_mode", "plover_context", "cameo")
+_EVENT_DESCRIPTIONS = {
+    "plover": "PLOVER event category (docs/event-codes.md); null where none fits.",
+    "plover_mode": "PLOVER mode of the category, where the specification defines one.",
+    "plover_context": "PLOVER context (what the event was about).",
+    "cameo": "CAMEO event code (its first two digits are the root); null where none fits.",
+}
 
 
 @dataclass(frozen=True)
@@ -324,6 +396,15 @@ FIELDS: tuple[Field, ...] = (
     Field("value_qualifier", PLAIN, ("value_qualifier",), _optional(mf.String), _same),
     Field("summary", PLAIN, ("summary",), mf.String(), _same),
     Field("attributes", OBJECT, ("attributes",), mf.Dict(), _same),
+    *(
+        Field(
+            part,
+            _event_kind(part),
+            ("type", "attributes"),
+            _optional(mf.String, metadata={"description": _EVENT_DESCRIPTIONS[part]}),
+        )
+        for part in EVENT_PARTS
+    ),
     Field("actors", LIST, ("actors_doc",), None, _actor_inputs, parts=ACTOR_FIELDS),
     Field("evidence", LIST, ("evidence_doc",), None, _evidence_inputs, parts=EVIDENCE_FIELDS),
     Field("status", PLAIN, ("status",), mf.String(), _same),

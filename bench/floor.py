@@ -14,14 +14,20 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
+from api.fact_document import EVENT_PARTS, event_code_sql
+
 _conn: sqlite3.Connection | None = None
+# The event codes (PLOVER, CAMEO) from the type and attributes: the API's generated SQL.
+_CODES = ", ".join(
+    event_code_sql("sqlite", part).format("type", "nullif(attributes, '')") for part in EVENT_PARTS
+)
 # The API's forms: the date at its precision, and times in RFC 3339 (stored as
 # "YYYY-MM-DD HH:MM:SS.ffffff", UTC).
 FACT = (
     "SELECT id, key, type, subject, counterpart, CASE date_precision WHEN 'unknown' THEN NULL "
     "WHEN 'year' THEN substr(date_start, 1, 4) WHEN 'month' THEN substr(date_start, 1, 7) "
     "ELSE date_start END, date_start, date_end, date_precision, "
-    "date_basis, value, unit, value_qualifier, summary, attributes, status, version, "
+    f"date_basis, value, unit, value_qualifier, summary, attributes, {_CODES}, status, version, "
     "substr(created_at, 1, 10) || 'T' || substr(created_at, 12) || 'Z', "
     "substr(updated_at, 1, 10) || 'T' || substr(updated_at, 12) || 'Z' FROM fact"
 )
@@ -41,6 +47,7 @@ COLS = [
     "value_qualifier",
     "summary",
     "attributes",
+    *EVENT_PARTS,
     "status",
     "version",
     "created_at",

@@ -19,6 +19,8 @@ from urllib.parse import parse_qs
 import psycopg
 from psycopg.rows import dict_row
 
+from api.fact_document import EVENT_PARTS, event_code_sql
+
 # The best plain SQL on the same schema: the ids come off ix_fact_dyad_sort newest first, the
 # lists are the documents the triggers keep on the row (JSON text), the other parties an
 # array off fact_party's primary key, and PostgreSQL writes dates, decimals and times in
@@ -33,14 +35,21 @@ SELECT f.id, f.key, f.type, f.subject, f.counterpart,
     ELSE f.date_start::text END AS date,
   f.date_start::text AS date_start, f.date_end::text AS date_end, f.date_precision,
   f.date_basis, trim_scale(f.value)::text AS value, f.unit, f.value_qualifier, f.summary,
-  f.attributes, f.actors_doc AS actors, f.evidence_doc AS evidence, f.status, f.version,
+  f.attributes, {codes}, f.actors_doc AS actors, f.evidence_doc AS evidence, f.status, f.version,
   to_char(f.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at,
   to_char(f.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at
 FROM fact f
 WHERE f.dyad = %s AND f.status = 'published'
 ORDER BY f.sort_date DESC, f.id DESC
 LIMIT 50
-"""
+""".replace(
+    "{codes}",
+    # The event codes (PLOVER, CAMEO) from the type and attributes: the API's generated SQL.
+    ", ".join(
+        event_code_sql("postgresql", part).format("f.type", "f.attributes") + f' AS "{part}"'
+        for part in EVENT_PARTS
+    ),
+)
 
 _conn: psycopg.Connection[dict[str, Any]] | None = None
 

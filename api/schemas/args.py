@@ -20,6 +20,7 @@ from marshmallow import (
 
 from .. import fact_document
 from ..dates import DateSpan, parse_date
+from ..event_codes import PLOVER_EVENTS
 from ..models.actor import ACTOR_KINDS
 from ..models.party import PARTY_KINDS
 from ..vocabulary import FACT_STATUSES, FACT_TYPES
@@ -164,6 +165,12 @@ class FactFilterArgs(QueryArgs):
     type = CommaList(
         fields.String(validate=validate.OneOf(tuple(FACT_TYPES))),
         metadata={"description": "Fact type(s); repeat or comma-separate."},
+    )
+    plover = fields.String(
+        validate=validate.OneOf(tuple(PLOVER_EVENTS)),
+        metadata={
+            "description": "PLOVER event category (see /fact-types and docs/event-codes.md)."
+        },
     )
     subject = _code("Party on the acting side.")
     counterpart = _code("Party on the other side.")

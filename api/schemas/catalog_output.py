@@ -163,11 +163,39 @@ class TimelineSchema(Schema):
 
 
 @always()
+class EventCodesSchema(Schema):
+    plover = fields.String(allow_none=True)
+    plover_mode = fields.String(allow_none=True)
+    plover_context = fields.String(allow_none=True)
+    cameo = fields.String(allow_none=True)
+    cameo_root = fields.String(allow_none=True)
+    note = fields.String(metadata={"description": "Why these codes (or none)."})
+
+
+@always()
+class RefinedEventCodesSchema(EventCodesSchema):
+    value = fields.Raw(metadata={"description": "The attribute's value (a string or a boolean)."})
+
+
+@always()
+class TypeEventCodesSchema(Schema):
+    default = fields.Nested(EventCodesSchema)
+    refined_by = fields.String(
+        allow_none=True, metadata={"description": "The attribute whose value refines them."}
+    )
+    values = fields.List(fields.Nested(RefinedEventCodesSchema))
+
+
+@always()
 class FactTypeSchema(Schema):
     name = fields.String()
     definition = fields.String()
     direction = fields.String()
     attributes = fields.Dict(metadata={"description": "JSON Schema of the type's attributes."})
+    event_codes = fields.Nested(
+        TypeEventCodesSchema,
+        metadata={"description": "PLOVER and CAMEO codes (docs/event-codes.md)."},
+    )
 
 
 @always()

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
+from .. import event_codes
 from .. import fact_document as doc
 from ..jsonio import dumps
 
@@ -33,8 +34,9 @@ BATCH = 2000
 
 @lru_cache(maxsize=1)
 def shape() -> str:
-    """The digest of the document's definition (any change to fact_document.py changes it)."""
-    source = Path(doc.__file__).read_bytes()
+    """The digest of the document's definition (any change to fact_document.py, or to the
+    event-code tables its derived fields read, changes it)."""
+    source = Path(doc.__file__).read_bytes() + Path(event_codes.__file__).read_bytes()
     return hashlib.sha256(source + ",".join(doc.NAMES).encode()).hexdigest()[:16]
 
 

@@ -101,6 +101,12 @@ FILTERS: dict[str, Filter] = {
     "as_of": Filter("f.valid_from <= ? AND (f.valid_to IS NULL OR f.valid_to > ?)", per_value=2),
     "status": Filter("f.status IN ({marks})", many=True),
     "type": Filter("f.type IN ({marks})", many=True),
+    "plover": Filter(
+        "("
+        + doc.event_code_sql("sqlite", "plover").format("f.type", "nullif(f.attributes, '')")
+        + ") = ?",
+        "(" + doc.event_code_sql("postgresql", "plover").format("f.type", "f.attributes") + ") = ?",
+    ),
     "subject": Filter("f.subject = ?"),
     "counterpart": Filter("f.counterpart = ?"),
     "dyad": Filter("f.dyad = ?"),
@@ -133,6 +139,19 @@ HISTORY_FILTERS: dict[str, Filter] = {
     "party": Filter(
         "(f.subject = ? OR f.counterpart = ? OR " + _LISTED.format(col="f.other_parties") + ")",
         per_value=3,
+    ),
+    # The attributes of a past version are those of its served document.
+    "plover": Filter(
+        "("
+        + doc.event_code_sql("sqlite", "plover").format(
+            "f.type", "json_extract(f.doc, '$.attributes')"
+        )
+        + ") = ?",
+        "("
+        + doc.event_code_sql("postgresql", "plover").format(
+            "f.type", "(f.doc::json -> 'attributes')"
+        )
+        + ") = ?",
     ),
     "actor": Filter(_LISTED.format(col="f.actor_ids")),
     "source": Filter("", many=True, each=_LISTED.format(col="f.source_ids")),
@@ -167,6 +186,7 @@ FILTER_ARGS = frozenset(
     (
         "status",
         "type",
+        "plover",
         "subject",
         "counterpart",
         "dyad",
@@ -235,6 +255,7 @@ class FactQuery:
         given: dict[str, Any] = {
             "status": tuple(args.get("status") or ["published"]),
             "type": tuple(args["type"]) if args.get("type") else None,
+            "plover": args.get("plover") or None,
             "subject": args.get("subject") or None,
             "counterpart": args.get("counterpart") or None,
             "dyad": dyad_key(*args["dyad"]) if args.get("dyad") else None,

@@ -10,7 +10,7 @@ from apispec.ext.marshmallow import OpenAPIConverter
 from flask import url_for
 from flask.views import MethodView
 
-from .. import __version__
+from .. import __version__, event_codes
 from ..db import data_version
 from ..fact_document import format_timestamp
 from ..jsonio import json_response
@@ -87,6 +87,7 @@ def _vocabulary() -> dict[str, Any]:
                 "definition": t.definition,
                 "direction": t.direction,
                 "attributes": _attribute_schema(t.attributes),
+                "event_codes": event_codes.type_summary(t.name),
             }
             for t in FACT_TYPES.values()
         ]
