@@ -288,6 +288,8 @@ COLUMNS: dict[str, Column] = {
         Column("actors_doc", "f.actors_doc", "f.actors_doc", _actors_of),
         Column("evidence_doc", "f.evidence_doc", "f.evidence_doc", _evidence_of),
         _col("status"),
+        _col("rank"),
+        _col("rank_reason"),
         _col("version"),
         _col("created_at", _UTC_TEXT.format("f.created_at")),
         _col("updated_at", _UTC_TEXT.format("f.updated_at")),
@@ -408,6 +410,25 @@ FIELDS: tuple[Field, ...] = (
     Field("actors", LIST, ("actors_doc",), None, _actor_inputs, parts=ACTOR_FIELDS),
     Field("evidence", LIST, ("evidence_doc",), None, _evidence_inputs, parts=EVIDENCE_FIELDS),
     Field("status", PLAIN, ("status",), mf.String(), _same),
+    Field(
+        "rank",
+        PLAIN,
+        ("rank",),
+        mf.String(
+            metadata={
+                "description": "preferred, normal or deprecated: the curator's rank among facts "
+                "that report the same thing (aggregates use the preferred, leave out deprecated)."
+            }
+        ),
+        _same,
+    ),
+    Field(
+        "rank_reason",
+        PLAIN,
+        ("rank_reason",),
+        _optional(mf.String, metadata={"description": "Why the rank is not normal."}),
+        _same,
+    ),
     Field("version", PLAIN, ("version",), mf.Integer(), system=True),
     Field("created_at", TIMESTAMP, ("created_at",), mf.DateTime(), system=True),
     Field("updated_at", TIMESTAMP, ("updated_at",), mf.DateTime(), system=True),

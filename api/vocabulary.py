@@ -9,6 +9,9 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 FACT_STATUSES = ("draft", "published", "retracted")
 VALUE_QUALIFIERS = ("exact", "approximately", "at_least", "at_most")
+# A curator's rank of a fact among those that report the same thing (as Wikidata ranks
+# statements): the preferred one is what aggregates use; deprecated ones are left out of them.
+FACT_RANKS = ("preferred", "normal", "deprecated")
 
 
 def _one_of(*choices: str) -> validate.OneOf:

@@ -27,7 +27,8 @@ FACT = (
     "SELECT id, key, type, subject, counterpart, CASE date_precision WHEN 'unknown' THEN NULL "
     "WHEN 'year' THEN substr(date_start, 1, 4) WHEN 'month' THEN substr(date_start, 1, 7) "
     "ELSE date_start END, date_start, date_end, date_precision, "
-    f"date_basis, value, unit, value_qualifier, summary, attributes, {_CODES}, status, version, "
+    f"date_basis, value, unit, value_qualifier, summary, attributes, {_CODES}, status, rank, rank_reason, "
+    "version, "
     "substr(created_at, 1, 10) || 'T' || substr(created_at, 12) || 'Z', "
     "substr(updated_at, 1, 10) || 'T' || substr(updated_at, 12) || 'Z' FROM fact"
 )
@@ -49,6 +50,8 @@ COLS = [
     "attributes",
     *EVENT_PARTS,
     "status",
+    "rank",
+    "rank_reason",
     "version",
     "created_at",
     "updated_at",

@@ -35,7 +35,8 @@ SELECT f.id, f.key, f.type, f.subject, f.counterpart,
     ELSE f.date_start::text END AS date,
   f.date_start::text AS date_start, f.date_end::text AS date_end, f.date_precision,
   f.date_basis, trim_scale(f.value)::text AS value, f.unit, f.value_qualifier, f.summary,
-  f.attributes, {codes}, f.actors_doc AS actors, f.evidence_doc AS evidence, f.status, f.version,
+  f.attributes, {codes}, f.actors_doc AS actors, f.evidence_doc AS evidence, f.status, f.rank,
+  f.rank_reason, f.version,
   to_char(f.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at,
   to_char(f.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at
 FROM fact f

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..vocabulary import FACT_STATUSES, FACT_TYPES, VALUE_QUALIFIERS
+from ..vocabulary import FACT_RANKS, FACT_STATUSES, FACT_TYPES, VALUE_QUALIFIERS
 from .base import DATE_BASES, DATE_PRECISIONS, Base, UTCDateTime, in_list, utcnow
 
 
@@ -33,6 +33,7 @@ class Fact(Base):
     __table_args__ = (
         CheckConstraint(in_list("type", tuple(FACT_TYPES)), name="type"),
         CheckConstraint(in_list("status", FACT_STATUSES), name="status"),
+        CheckConstraint(in_list("rank", FACT_RANKS), name="rank"),
         CheckConstraint(in_list("date_precision", DATE_PRECISIONS), name="date_precision"),
         CheckConstraint(in_list("date_basis", DATE_BASES, nullable=True), name="date_basis"),
         CheckConstraint(
@@ -76,6 +77,9 @@ class Fact(Base):
     summary: Mapped[str] = mapped_column(Text)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(12), default="draft")
+    # The curator's rank (migration 0011) and why it is not normal.
+    rank: Mapped[str] = mapped_column(String(12), default="normal", server_default="normal")
+    rank_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

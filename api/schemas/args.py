@@ -327,11 +327,21 @@ class DyadListArgs(ListArgs):
     )
 
 
+_INCLUDE_DEPRECATED = {
+    "description": "Count facts a curator ranked deprecated too (default: left out)."
+}
+
+
+class DyadSummaryArgs(QueryArgs):
+    include_deprecated = fields.Boolean(load_default=False, metadata=_INCLUDE_DEPRECATED)
+
+
 class TimelineArgs(QueryArgs):
     bucket = fields.String(load_default="year", validate=validate.OneOf(["year", "month"]))
     type = CommaList(fields.String(validate=validate.OneOf(tuple(FACT_TYPES))))
     from_ = DateParam(data_key="from")
     to = DateParam()
+    include_deprecated = fields.Boolean(load_default=False, metadata=_INCLUDE_DEPRECATED)
 
 
 class NoArgs(QueryArgs):

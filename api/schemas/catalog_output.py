@@ -119,6 +119,13 @@ class LatestValueSchema(Schema):
     unit = fields.String()
     value_qualifier = fields.String()
     date = fields.String()
+    rank = fields.String(metadata={"description": "The chosen fact's rank."})
+    chosen = fields.String(
+        metadata={
+            "description": "preferred: the curator's preferred fact of the type; latest: no "
+            "preferred fact has a value, so the newest one."
+        }
+    )
 
 
 @always()
@@ -136,6 +143,10 @@ class DyadSummarySchema(Schema):
     independent_source_count = fields.Integer(
         metadata={"description": "Sources counted once per story (near-duplicates merged)."}
     )
+    deprecated_count = fields.Integer(
+        metadata={"description": "Deprecated facts left out of the counts (0 when included)."}
+    )
+    include_deprecated = fields.Boolean()
 
 
 @always()

@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from ..models.base import DATE_BASES, DATE_PRECISIONS
-from ..vocabulary import FACT_STATUSES, FACT_TYPES, VALUE_QUALIFIERS
+from ..vocabulary import FACT_RANKS, FACT_STATUSES, FACT_TYPES, VALUE_QUALIFIERS
 from .text_checks import check_storable
 
 CODE = validate.Regexp(r"^[A-Za-z0-9+]{2,16}$", error="Not a party code.")
@@ -89,6 +89,14 @@ class FactInSchema(StrictSchema):
     attributes = fields.Dict(keys=fields.String(), load_default=dict)
     actors = fields.List(fields.Nested(FactActorInSchema), load_default=list)
     status = fields.String(load_default="draft", validate=validate.OneOf(FACT_STATUSES[:2]))
+    rank = fields.String(
+        load_default="normal",
+        validate=validate.OneOf(FACT_RANKS),
+        metadata={"description": "preferred and deprecated need a rank_reason."},
+    )
+    rank_reason = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(min=1, max=2000)
+    )
     evidence = fields.List(fields.Nested(EvidenceInSchema), load_default=list)
 
     @validates_schema
@@ -111,6 +119,7 @@ class FactPatchSchema(FactInSchema):
     """Any subset of a fact's fields; the merged result is validated as a whole."""
 
     status = fields.String(validate=validate.OneOf(FACT_STATUSES[:2]))
+    rank = fields.String(validate=validate.OneOf(FACT_RANKS))
 
     def _value_needs_unit(self, data: dict[str, Any], **_: Any) -> None:
         """Checked after merging with the stored fact, not on the patch alone."""

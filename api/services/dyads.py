@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import extract, func, literal, or_, select
+from sqlalchemy import case, extract, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..dates import DateSpan, format_date
@@ -78,17 +78,28 @@ def count_dyads(session: Session, args: dict[str, Any]) -> int:
     return int(session.scalar(select(func.count()).select_from(_grouped(args))) or 0)
 
 
-def _dyad_facts(a: str, b: str, types: list[str] | None = None) -> list[Any]:
+def _dyad_facts(
+    a: str, b: str, types: list[str] | None = None, include_deprecated: bool = False
+) -> list[Any]:
+    """The published facts of a pair (deprecated ones only when asked for)."""
     conds = [Fact.status == "published", Fact.dyad == "-".join(sorted((a, b)))]
     if types:
         conds.append(Fact.type.in_(types))
+    if not include_deprecated:
+        conds.append(Fact.rank != "deprecated")
     return conds
 
 
-def dyad_summary(session: Session, a: str, b: str) -> dict[str, Any]:
-    """Counts by type, year and direction; first/last dates; latest value per type; sources."""
+def dyad_summary(
+    session: Session, a: str, b: str, include_deprecated: bool = False
+) -> dict[str, Any]:
+    """Counts by type, year and direction; first/last dates; latest value per type; sources.
+
+    Deprecated facts are left out (and counted apart) unless ``include_deprecated``; the
+    value of a type is its preferred fact's where one has a value, else the latest one's.
+    """
     a, b = sorted((a, b))
-    where = _dyad_facts(a, b)
+    where = _dyad_facts(a, b, include_deprecated=include_deprecated)
     conn = session.connection()
     # One pass over the dyad's facts, grouped finely; the counts are folded in Python.
     year = extract("year", Fact.date_start)
@@ -97,19 +108,25 @@ def dyad_summary(session: Session, a: str, b: str) -> dict[str, Any]:
     by_direction: Counter[str] = Counter()
     firsts: list[date] = []
     lasts: list[date] = []
+    deprecated = Fact.rank == "deprecated"
     grouped = (
         select(
             Fact.type,
             year,
             Fact.subject,
+            deprecated,
             func.count(),
             func.min(Fact.date_start),
             func.max(Fact.date_end),
         )
-        .where(*where)
-        .group_by(Fact.type, year, Fact.subject)
+        .where(*_dyad_facts(a, b, include_deprecated=True))
+        .group_by(Fact.type, year, Fact.subject, deprecated)
     )
-    for kind, y, subject, n, first_start, last_end in conn.execute(grouped):
+    left_out = 0
+    for kind, y, subject, is_deprecated, n, first_start, last_end in conn.execute(grouped):
+        if is_deprecated and not include_deprecated:
+            left_out += n
+            continue
         by_type[kind] += n
         by_year[str(int(y)) if y is not None else "unknown"] += n
         by_direction[f"{subject}->{b if subject == a else a}"] += n
@@ -117,10 +134,14 @@ def dyad_summary(session: Session, a: str, b: str) -> dict[str, Any]:
             firsts.append(first_start)
             lasts.append(last_end)
     first, last = (min(firsts), max(lasts)) if firsts else (None, None)
-    rank = (
+    preferred_first = case((Fact.rank == "preferred", 0), else_=1)
+    position = (
         func.row_number()
-        .over(partition_by=Fact.type, order_by=(Fact.date_start.desc(), Fact.id.desc()))
-        .label("rank")
+        .over(
+            partition_by=Fact.type,
+            order_by=(preferred_first, Fact.date_start.desc(), Fact.id.desc()),
+        )
+        .label("position")
     )
     ranked = (
         select(
@@ -131,7 +152,8 @@ def dyad_summary(session: Session, a: str, b: str) -> dict[str, Any]:
             Fact.value_qualifier,
             Fact.date_start,
             Fact.date_precision,
-            rank,
+            Fact.rank,
+            position,
         )
         .where(*where, Fact.value.is_not(None), Fact.date_start.is_not(None))
         .subquery()
@@ -143,8 +165,10 @@ def dyad_summary(session: Session, a: str, b: str) -> dict[str, Any]:
             "unit": r.unit,
             "value_qualifier": r.value_qualifier,
             "date": format_date(r.date_start, r.date_precision),
+            "rank": r.rank,
+            "chosen": "preferred" if r.rank == "preferred" else "latest",
         }
-        for r in conn.execute(select(ranked).where(ranked.c.rank == 1))
+        for r in conn.execute(select(ranked).where(ranked.c.position == 1))
     }
     sources = conn.execute(
         select(
@@ -168,6 +192,8 @@ def dyad_summary(session: Session, a: str, b: str) -> dict[str, Any]:
         "latest_values": dict(sorted(latest.items())),
         "source_count": sources[0],
         "independent_source_count": sources[1],
+        "deprecated_count": left_out,
+        "include_deprecated": include_deprecated,
     }
 
 
@@ -202,10 +228,11 @@ def dyad_timeline(
     types: list[str] | None,
     span_from: DateSpan | None,
     span_to: DateSpan | None,
+    include_deprecated: bool = False,
 ) -> dict[str, Any]:
     """Fact counts per year or month (zeros filled), by type, for a chart."""
     a, b = sorted((a, b))
-    conds = _dyad_facts(a, b, types)
+    conds = _dyad_facts(a, b, types, include_deprecated)
     if span_from is not None:
         conds.append(Fact.date_end >= span_from.start)
     if span_to is not None:

@@ -126,6 +126,8 @@ def build_fact(session: Session, data: dict[str, Any]) -> Fact:
             actors.append(FactActor(actor_id=actor.id, role=item["role"], actor=actor))
     now = utcnow()
     evidence = _verified_evidence(session, data.get("evidence", []), errors, now)
+    if data.get("rank", "normal") != "normal" and not data.get("rank_reason"):
+        errors["rank_reason"] = [f"Say why the fact is {data['rank']} (rank_reason)."]
     if data.get("status") == "published" and not evidence and "evidence" not in errors:
         errors["status"] = ["A fact needs at least one verified evidence to be published."]
     if errors:
@@ -146,6 +148,8 @@ def build_fact(session: Session, data: dict[str, Any]) -> Fact:
         summary=data["summary"],
         attributes=attributes,
         status=data.get("status", "draft"),
+        rank=data.get("rank", "normal"),
+        rank_reason=data.get("rank_reason"),
         other_parties=[FactParty(party_code=c) for c in data["other_parties"]],
         actors=actors,
         evidence=evidence,

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from ..db import cache_version, session
 from ..errors import Problem
 from ..jsonio import json_response
-from ..schemas.args import DyadListArgs, NoArgs, TimelineArgs
+from ..schemas.args import DyadListArgs, DyadSummaryArgs, TimelineArgs
 from ..schemas.catalog_output import DyadListSchema, DyadSchema, DyadSummarySchema, TimelineSchema
 from ..services import dyads
 from ..services.catalog import resolve_party
@@ -61,16 +61,17 @@ class DyadList(MethodView):
 
 @blp.route("/<a>/<b>")
 class DyadItem(MethodView):
-    @blp.arguments(NoArgs(), location="query", as_kwargs=False)
+    @blp.arguments(DyadSummaryArgs(), location="query", as_kwargs=False)
     @blp.response(200, DyadSummarySchema)
     @blp.problems(400, 404)
-    def get(self, _args: dict[str, Any], a: str, b: str) -> Any:
+    def get(self, args: dict[str, Any], a: str, b: str) -> Any:
         """Summarize a dyad: counts by type, year and direction, latest values, sources."""
         code_a, code_b = _pair(a, b)
+        everything = args["include_deprecated"]
         summary = memoized(
-            memo_key("dyad", sorted((code_a, code_b))),
+            memo_key("dyad", sorted((code_a, code_b)), everything),
             cache_version(),
-            lambda: dyads.dyad_summary(session(), code_a, code_b),
+            lambda: dyads.dyad_summary(session(), code_a, code_b, everything),
         )
         return json_response(summary)
 
@@ -96,7 +97,14 @@ class DyadTimeline(MethodView):
                 memo_key("timeline", sorted((code_a, code_b)), args),
                 cache_version(),
                 lambda: dyads.dyad_timeline(
-                    session(), code_a, code_b, args["bucket"], args.get("type"), span_from, span_to
+                    session(),
+                    code_a,
+                    code_b,
+                    args["bucket"],
+                    args.get("type"),
+                    span_from,
+                    span_to,
+                    args["include_deprecated"],
                 ),
             )
         except ValueError as err:
