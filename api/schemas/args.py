@@ -344,6 +344,17 @@ class TimelineArgs(QueryArgs):
     include_deprecated = fields.Boolean(load_default=False, metadata=_INCLUDE_DEPRECATED)
 
 
+class CitationArgs(QueryArgs):
+    format = fields.String(
+        validate=validate.OneOf(("csl-json", "bibtex", "ris")),
+        metadata={"description": "Instead of Accept: csl-json, bibtex or ris."},
+    )
+    version = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The revision to cite (default: the latest one you may read)."},
+    )
+
+
 class NoArgs(QueryArgs):
     """An endpoint that takes no query parameters."""
 

@@ -14,13 +14,14 @@ from webargs.flaskparser import is_json_request
 
 from ..db import cache_version, session
 from ..errors import Problem
+from ..responses.media import LIST_MEDIA
 from ..services.catalog import (
     closest_actor_keys,
     closest_codes,
     find_actor,
     resolve_party,
 )
-from .negotiation import LIST_MEDIA, MEDIA_ATTRIBUTE
+from .negotiation import MEDIA_ATTRIBUTE
 
 
 class _Parser(type(ArgumentsMixin.ARGUMENTS_PARSER)):  # type: ignore[misc]
@@ -60,6 +61,22 @@ class Blueprint(flask_smorest.Blueprint):
         def decorator(func: Any) -> Any:
             for status in statuses:
                 func = self.alt_response(status, response=http.HTTPStatus(status).name)(func)
+            return func
+
+        return decorator
+
+    def media(self, types: dict[str, dict[str, Any]]) -> Callable[[Any], Any]:
+        """Document a view's answer in these media types (name: schema), and offer exactly
+        them (and problem+json) in negotiation."""
+        document = self.doc(
+            responses={
+                200: {"content": {name: {"schema": schema} for name, schema in types.items()}}
+            }
+        )
+
+        def decorator(func: Any) -> Any:
+            func = document(func)
+            setattr(func, MEDIA_ATTRIBUTE, (*types, "application/problem+json"))
             return func
 
         return decorator

@@ -12,10 +12,10 @@ from ..db import session
 from ..errors import Problem
 from ..jsonio import json_response
 from ..models import Fact
-from ..schemas.args import FactItemArgs, FactListArgs, NoArgs
+from ..schemas.args import CitationArgs, FactItemArgs, FactListArgs, NoArgs
 from ..schemas.fact_input import FactInSchema, FactPatchSchema
-from ..schemas.output import FactDetailSchema, FactListSchema, RevisionListSchema
-from ..services import fact_reads, fact_writes, history
+from ..schemas.output import FactDetailSchema, FactListSchema, RevisionListSchema, RevisionSchema
+from ..services import citations, fact_reads, fact_writes, history
 from ..services.facts import create_fact
 from .auth import caller
 from .common import Blueprint
@@ -169,3 +169,64 @@ class FactHistory(MethodView):
         if shown is None:
             raise Problem(404, f"No published fact with id {fact_id}.", slug="not-found")
         return json_response({"data": shown})
+
+
+@blp.route("/<int(max=2147483647):fact_id>/revisions/<int(max=2147483647):version>")
+class FactRevision(MethodView):
+    @blp.arguments(NoArgs(), location="query", as_kwargs=False)
+    @blp.response(200, RevisionSchema)
+    @blp.problems(400, 404)
+    def get(self, _args: dict[str, Any], fact_id: int, version: int) -> Any:
+        """One revision of a fact, at a permanent URL (what a citation names).
+
+        It keeps answering after later edits. The public sees the revisions its history
+        shows (published ones in full, later unpublished states as id and status).
+        """
+        try:
+            entry = citations.revision(session(), fact_id, version, public=caller() is None)
+        except citations.NotCitable:
+            raise Problem(
+                404, f"Fact {fact_id} has no revision {version} to show.", slug="not-found"
+            ) from None
+        return json_response(entry)
+
+
+_CITATION_MEDIA: dict[str, dict[str, Any]] = {
+    citations.CSL_JSON: {"type": "array", "items": {"type": "object"}},
+    "application/json": {"type": "array", "items": {"type": "object"}},
+    citations.BIBTEX: {"type": "string"},
+    citations.RIS: {"type": "string"},
+}
+
+
+@blp.route("/<int(max=2147483647):fact_id>/citation")
+class FactCitation(MethodView):
+    @blp.arguments(CitationArgs(), location="query", as_kwargs=False)
+    @blp.media(_CITATION_MEDIA)
+    @blp.response(200)
+    @blp.problems(400, 404)
+    def get(self, args: dict[str, Any], fact_id: int) -> Any:
+        """Cite a fact at one revision: CSL-JSON (default), BibTeX or RIS, by Accept or format.
+
+        The citation names the revision's permanent URL, its version and date, the date of
+        access, and the articles the fact quotes. Without a token only published revisions
+        can be cited.
+        """
+        fmt = args.get("format") or _citation_format()
+        try:
+            cited = citations.build(
+                session(), fact_id, args.get("version"), request.host_url, caller() is None
+            )
+        except citations.NotCitable:
+            which = f"revision {args['version']} of " if args.get("version") else ""
+            raise Problem(404, f"No citable {which}fact {fact_id}.", slug="not-found") from None
+        body = citations.WRITERS[fmt](cited)
+        media = citations.FORMATS[fmt]
+        charset = "" if fmt == "csl-json" else "; charset=utf-8"
+        return Response(body, content_type=media + charset)
+
+
+def _citation_format() -> str:
+    offered = [citations.CSL_JSON, "application/json", citations.BIBTEX, citations.RIS]
+    best = request.accept_mimetypes.best_match(offered) or citations.CSL_JSON
+    return {citations.BIBTEX: "bibtex", citations.RIS: "ris"}.get(best, "csl-json")

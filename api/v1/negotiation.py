@@ -17,7 +17,7 @@ from werkzeug.routing import RequestRedirect
 
 from ..errors import Problem
 from ..jsonio import json_response
-from ..responses.media import JSON_MEDIA, LIST_MEDIA, read_accept
+from ..responses.media import JSON_MEDIA, read_accept
 
 # The attribute ``Blueprint.exports`` sets on a view to say it sends LIST_MEDIA.
 MEDIA_ATTRIBUTE = "bf_media"
@@ -59,7 +59,7 @@ def negotiate() -> Response | None:
     if not accept:
         return None
     media = view_media(request.endpoint, request.method)
-    if "format" in request.args and media == LIST_MEDIA:
+    if "format" in request.args and media != JSON_MEDIA:
         return None  # format= in the URL picks the form, whatever Accept says
     if accept.best_match(media) is None:
         raise Problem(

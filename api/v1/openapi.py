@@ -28,6 +28,8 @@ OPERATION_IDS = {
     ("patch", "/api/v1/facts/{fact_id}"): "updateFact",
     ("delete", "/api/v1/facts/{fact_id}"): "retractFact",
     ("get", "/api/v1/facts/{fact_id}/history"): "getFactHistory",
+    ("get", "/api/v1/facts/{fact_id}/revisions/{version}"): "getFactRevision",
+    ("get", "/api/v1/facts/{fact_id}/citation"): "citeFact",
     ("get", "/api/v1/sources"): "listSources",
     ("post", "/api/v1/sources"): "createSource",
     ("get", "/api/v1/sources/{source_id}"): "getSource",
