@@ -559,16 +559,20 @@ class FastPath:
             row = cur.fetchone()
             if row is None or row[fact_document.AT["status"]] != "published":
                 raise _Fallback  # 404, 410 and drafts are Flask's (and counted there)
-            cur.execute(fast_facts.sources_statement(self.dialect), (fact_id,))
-            sources = cur.fetchall()
+            cur.execute(fast_facts.sources_statement(self.dialect), (fact_id,) * 4)
+            sources, links = fast_facts.sources_and_links(cur.fetchall())
+            if links:
+                raise _Fallback  # a fact's links are Flask's to show (services/links.py)
         finally:
             release()
         limits = self._rate_limit(request)
-        tag = fact_tag(fact_id, row[fact_document.AT["version"]], [(s[0], s[1]) for s in sources])
+        versions = [(s[0], s[1]) for s in sources]
+        tag = fact_tag(fact_id, row[fact_document.AT["version"]], versions, [])
         if current(request.if_none_match, tag):  # the fact is there: "*" is current too
             return self._not_modified(request, tag, limits)
         data = fact_document.from_row(row, fast_facts.serial_loads(self.dialect))
         data["sources"] = [fast_facts.source_summary_from_row(s) for s in sources]
+        data["links"] = []
         return self._json(request, orjson.dumps(data), tag, limits)
 
 

@@ -12,6 +12,16 @@ VALUE_QUALIFIERS = ("exact", "approximately", "at_least", "at_most")
 # A curator's rank of a fact among those that report the same thing (as Wikidata ranks
 # statements): the preferred one is what aggregates use; deprecated ones are left out of them.
 FACT_RANKS = ("preferred", "normal", "deprecated")
+# Typed, directed links between two facts: (relation, what "A relation B" means).
+LINK_RELATIONS: dict[str, str] = {
+    "fulfils": "A is the delivery or outcome of B (an offer, pledge or agreement); A is not "
+    "dated before B",
+    "follows_up": "A is a later step of what B started (a promise renewed, a talk continued)",
+    "supersedes": "A replaces B (a newer figure for an older estimate); never in a cycle",
+    "contradicts": "A and B cannot both be right",
+    "same_event": "A and B report one event (a call, a visit) in independent sources",
+    "part_of": "A happened within B (an MoU signed at a joint-commission meeting)",
+}
 
 
 def _one_of(*choices: str) -> validate.OneOf:

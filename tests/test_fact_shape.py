@@ -102,8 +102,8 @@ def test_every_output_lists_the_document_fields(
 
     for n, r in enumerate(_both_paths(app, client, f"/api/v1/facts/{fact_id}")):
         item = r.get_json()
-        assert list(item)[-1] == "sources"
-        seen[f"JSON item ({'thin' if n == 0 else 'Flask'})"] = list(item)[:-1]
+        assert list(item)[-2:] == ["sources", "links"]
+        seen[f"JSON item ({'thin' if n == 0 else 'Flask'})"] = list(item)[:-2]
 
     for n, r in enumerate(_both_paths(app, client, "/api/v1/facts?format=csv&dyad=RUS,IRQ")):
         rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
@@ -118,12 +118,13 @@ def test_every_output_lists_the_document_fields(
     revisions = client.get(f"/api/v1/facts/{fact_id}/history").get_json()["data"]
     seen["history snapshot"] = list(revisions[-1]["snapshot"])
     feed = client.get("/api/v1/changes?limit=500").get_json()["data"]
-    seen["change feed"] = list([c for c in feed if c["id"] == fact_id][-1]["data"])
+    mine = [c for c in feed if c["entity"] == "fact" and c["id"] == fact_id]
+    seen["change feed"] = list(mine[-1]["data"])
 
     spec = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     seen["OpenAPI FactListItem"] = list(spec["FactListItem"]["properties"])
-    seen["OpenAPI FactDetail"] = list(spec["FactDetail"]["properties"])[:-1]
-    assert list(spec["FactDetail"]["properties"])[-1] == "sources"
+    seen["OpenAPI FactDetail"] = list(spec["FactDetail"]["properties"])[:-2]
+    assert list(spec["FactDetail"]["properties"])[-2:] == ["sources", "links"]
 
     bad = client.get("/api/v1/facts?fields=nonsense").get_json()
     message = bad["errors"]["fields"]["0"][0]

@@ -108,8 +108,8 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
         ("/api/v1/facts?dyad=RUS,IRQ", BROWSER, 200),  # */* admits JSON
         ("/api/v1/facts?dyad=RUS,IRQ", "text/csv; charset=utf-8", 200),
         ("/api/v1/facts?dyad=RUS,IRQ", "", 200),
-        ("/api/v1/facts/1", "text/csv", 406),  # one fact is JSON only
-        ("/api/v1/facts/1", BROWSER, 200),
+        ("/api/v1/facts/2", "text/csv", 406),  # one fact is JSON only
+        ("/api/v1/facts/2", BROWSER, 200),
     ],
 )
 def test_other_accept_values_are_negotiated_by_flask(
@@ -134,12 +134,18 @@ def test_following_every_cursor_matches_flask(app: Flask, client: FlaskClient, s
 def test_every_fact_matches_flask(app: Flask, client: FlaskClient) -> None:
     ids = [f["id"] for f in client.get("/api/v1/facts?limit=500").get_json()["data"]]
     assert len(ids) > 20
+    linked = 0
     for fact_id in ids:
-        same(app, client, f"/api/v1/facts/{fact_id}")
+        url = f"/api/v1/facts/{fact_id}"
+        # A fact with links is Flask's to answer (services/links.py shows them).
+        links = client.get(url).get_json()["links"]
+        linked += bool(links)
+        same(app, client, url, served=not links)
+    assert 0 < linked < len(ids)
 
 
 def test_revalidation_matches_flask(app: Flask, client: FlaskClient) -> None:
-    for url in ("/api/v1/facts?dyad=RUS,IRQ&limit=5", "/api/v1/facts/1"):
+    for url in ("/api/v1/facts?dyad=RUS,IRQ&limit=5", "/api/v1/facts/2"):
         tag = client.get(url).headers["ETag"]
         r = same(app, client, url, headers={"If-None-Match": tag})
         assert r.status_code == 304 and r.headers["ETag"] == tag
@@ -151,7 +157,7 @@ def test_revalidation_matches_flask(app: Flask, client: FlaskClient) -> None:
 
 
 def test_a_write_is_seen_at_once(app: Flask, client: FlaskClient, db_session: Session) -> None:
-    url = "/api/v1/facts/1"
+    url = "/api/v1/facts/2"
     before = client.get(url)
     token = make_token(db_session, scopes=("write",))
     patched = client.patch(
@@ -163,8 +169,8 @@ def test_a_write_is_seen_at_once(app: Flask, client: FlaskClient, db_session: Se
     r = same(app, client, url, headers={"If-None-Match": before.headers["ETag"]})
     assert r.status_code == 200 and r.get_json()["summary"] == "Changed for the thin-path test."
     assert r.headers["ETag"] == patched.headers["ETag"] != before.headers["ETag"]
-    listed = same(app, client, "/api/v1/facts?sort=id&limit=1")
-    assert listed.get_json()["data"][0]["summary"] == "Changed for the thin-path test."
+    listed = same(app, client, "/api/v1/facts?sort=id&limit=2")
+    assert listed.get_json()["data"][1]["summary"] == "Changed for the thin-path test."
 
 
 def test_a_plain_postgresql_page_reads_its_version_in_the_same_statement(
@@ -324,7 +330,7 @@ def test_rate_limits_are_counted_with_flasks(tmp_path: Path) -> None:
     client = app.test_client()
     fast: FastPath = thin_path(app)
     remaining = []
-    for url in ("/api/v1/facts?limit=1", "/api/v1/fact-types", "/api/v1/facts/1", "/api/v1/facts"):
+    for url in ("/api/v1/facts?limit=1", "/api/v1/fact-types", "/api/v1/facts/2", "/api/v1/facts"):
         r = client.get(url)
         assert r.status_code == 200
         remaining.append(r.headers["RateLimit-Remaining"])
@@ -342,7 +348,7 @@ def test_read_transactions_end_with_the_response(tmp_path: Path) -> None:
     app = _own_app(tmp_path, RATELIMIT_ENABLED=False)
     client = app.test_client()
     fast: FastPath = thin_path(app)
-    for url in ("/api/v1/facts", "/api/v1/facts/1", "/api/v1/facts?format=ndjson"):
+    for url in ("/api/v1/facts", "/api/v1/facts/2", "/api/v1/facts?format=ndjson"):
         assert client.get(url).status_code == 200
     # An export abandoned before its first row, and one abandoned half way.
     unread = client.get("/api/v1/facts?format=ndjson", buffered=False)
@@ -363,7 +369,7 @@ def test_own_connections_answer_like_flask(tmp_path: Path, backend: str) -> None
     client = app.test_client()
     urls = [
         "/api/v1/facts?dyad=RUS,IRQ&limit=3",
-        "/api/v1/facts/1",
+        "/api/v1/facts/2",
         "/api/v1/facts?format=ndjson",
         "/api/v1/facts?format=csv&sort=id",
     ]
@@ -379,12 +385,12 @@ def test_a_broken_connection_is_dropped_and_flask_answers(tmp_path: Path) -> Non
     app = _own_app(tmp_path, RATELIMIT_ENABLED=False)
     client = app.test_client()
     fast: FastPath = thin_path(app)
-    assert client.get("/api/v1/facts/1").status_code == 200
+    assert client.get("/api/v1/facts/2").status_code == 200
     fast._local.conn[1].close()  # as if the database went away under it
-    r = client.get("/api/v1/facts/1")
+    r = client.get("/api/v1/facts/2")
     assert r.status_code == 200 and fast.served == 1  # Flask answered
     assert fast._local.conn is None
-    assert client.get("/api/v1/facts/1").status_code == 200 and fast.served == 2
+    assert client.get("/api/v1/facts/2").status_code == 200 and fast.served == 2
 
 
 def test_fast_path_can_be_turned_off(tmp_path: Path) -> None:
@@ -398,7 +404,7 @@ def test_origins_restricted_by_cors_get_the_same_headers_from_both_paths(tmp_pat
     listed = ["https://dash.example", "https://other.example"]
     app = _own_app(tmp_path, CORS_ORIGINS=listed, RATELIMIT_ENABLED=False)
     client = app.test_client()
-    for url in ("/api/v1/facts?limit=2", "/api/v1/facts?format=csv", "/api/v1/facts/1"):
+    for url in ("/api/v1/facts?limit=2", "/api/v1/facts?format=csv", "/api/v1/facts/2"):
         for origin in ("https://dash.example", "https://evil.example", None):
             headers = {"Origin": origin} if origin else {}
             r = same(app, client, url, headers=headers)

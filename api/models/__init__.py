@@ -3,7 +3,7 @@
 from .actor import Actor, ActorRole
 from .audit import ApiToken, Change, DataState, FactVersion, IdempotencyKey, Revision
 from .base import Base
-from .fact import Evidence, Fact, FactActor, FactParty
+from .fact import Evidence, Fact, FactActor, FactLink, FactParty
 from .party import Party, PartyMembership
 from .source import Source, SourceBand
 from .suggestion import SUGGESTION_STATUSES, Suggestion
@@ -19,6 +19,7 @@ __all__ = [
     "Evidence",
     "Fact",
     "FactActor",
+    "FactLink",
     "FactParty",
     "FactVersion",
     "IdempotencyKey",

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, in_list, utcnow
 
-ENTITIES = ("fact", "source", "suggestion")
-ACTIONS = ("create", "update", "publish", "retract", "accept", "reject")
+ENTITIES = ("fact", "source", "suggestion", "link")
+ACTIONS = ("create", "update", "publish", "retract", "accept", "reject", "remove")
 
 
 class Revision(Base):

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..vocabulary import FACT_RANKS, FACT_STATUSES, FACT_TYPES, VALUE_QUALIFIERS
+from ..vocabulary import FACT_RANKS, FACT_STATUSES, FACT_TYPES, LINK_RELATIONS, VALUE_QUALIFIERS
 from .base import DATE_BASES, DATE_PRECISIONS, Base, UTCDateTime, in_list, utcnow
 
 
@@ -169,3 +169,40 @@ class Evidence(Base):
 
     fact: Mapped[Fact] = relationship(back_populates="evidence")
     source: Mapped[Any] = relationship("Source")
+
+
+class FactLink(Base):
+    """A typed, directed link between two facts ("A fulfils B"), made by a curator.
+
+    Removing a link keeps its row (``removed_at``, ``removed_by``, a new version), as its
+    revisions do; at most one active link of a relation joins the same two facts.
+    """
+
+    __tablename__ = "fact_link"
+    __table_args__ = (
+        CheckConstraint(in_list("relation", tuple(LINK_RELATIONS)), name="relation"),
+        CheckConstraint("from_fact_id <> to_fact_id", name="two_facts"),
+        CheckConstraint("version >= 1", name="version"),
+        Index("ix_fact_link_from", "from_fact_id"),
+        Index("ix_fact_link_to", "to_fact_id"),
+        Index(
+            "uq_fact_link_active",
+            "from_fact_id",
+            "to_fact_id",
+            "relation",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id"))
+    to_fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id"))
+    relation: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_by: Mapped[str | None] = mapped_column(String(100))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

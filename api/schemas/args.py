@@ -23,7 +23,7 @@ from ..dates import DateSpan, parse_date
 from ..event_codes import PLOVER_EVENTS
 from ..models.actor import ACTOR_KINDS
 from ..models.party import PARTY_KINDS
-from ..vocabulary import FACT_STATUSES, FACT_TYPES
+from ..vocabulary import FACT_STATUSES, FACT_TYPES, LINK_RELATIONS
 from . import catalog_output, output
 from .text_checks import check_storable
 
@@ -194,6 +194,16 @@ class FactFilterArgs(QueryArgs):
     source = fields.Integer(
         validate=validate.Range(min=1, max=2**31 - 1),
         metadata={"description": "Source id: facts with evidence from it or any copy of it."},
+    )
+    linked_to = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "Facts with an active link to or from this fact."},
+    )
+    relation = fields.String(
+        validate=validate.OneOf(tuple(LINK_RELATIONS)),
+        metadata={
+            "description": "Facts with an active link of this relation (with linked_to: that link)."
+        },
     )
     from_ = DateParam(
         data_key="from", metadata={"description": "Facts whose date overlaps from here on."}

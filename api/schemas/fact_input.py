@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from ..models.base import DATE_BASES, DATE_PRECISIONS
-from ..vocabulary import FACT_RANKS, FACT_STATUSES, FACT_TYPES, VALUE_QUALIFIERS
+from ..vocabulary import FACT_RANKS, FACT_STATUSES, FACT_TYPES, LINK_RELATIONS, VALUE_QUALIFIERS
 from .text_checks import check_storable
 
 CODE = validate.Regexp(r"^[A-Za-z0-9+]{2,16}$", error="Not a party code.")
@@ -140,3 +140,13 @@ class SuggestionRejectSchema(StrictSchema):
         validate=validate.Length(min=1, max=2000),
         metadata={"description": "Why the suggestion is wrong (kept with it and counted)."},
     )
+
+
+class LinkInSchema(StrictSchema):
+    relation = fields.String(
+        required=True,
+        validate=validate.OneOf(tuple(LINK_RELATIONS)),
+        metadata={"description": "This fact <relation> the fact `to` (see GET /facts/{id}/links)."},
+    )
+    to = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+    note = fields.String(allow_none=True, validate=validate.Length(min=1, max=2000))

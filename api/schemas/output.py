@@ -46,8 +46,67 @@ always()(FactSchema)
 
 
 @always()
+class LinkedFactSchema(Schema):
+    id = fields.Integer()
+    type = fields.String()
+    date = fields.String(allow_none=True)
+    summary = fields.String()
+    status = fields.String()
+
+
+@always("direction", "fact")
+class FactLinkSchema(Schema):
+    id = fields.Integer()
+    from_fact_id = fields.Integer()
+    relation = fields.String(
+        metadata={
+            "description": "fulfils, follows_up, supersedes, contradicts, same_event, part_of"
+        }
+    )
+    to_fact_id = fields.Integer()
+    note = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "active or removed"})
+    version = fields.Integer()
+    created_by = fields.String(allow_none=True)
+    created_at = fields.String()
+    removed_by = fields.String(allow_none=True)
+    removed_at = fields.String(allow_none=True)
+    direction = fields.String(
+        metadata={"description": "outgoing (this fact is from) or incoming (this fact is to)"}
+    )
+    fact = fields.Nested(LinkedFactSchema, metadata={"description": "The other fact, in brief."})
+
+
+@always()
+class FactLinkListSchema(Schema):
+    data = fields.List(fields.Nested(FactLinkSchema))
+
+
+@always()
+class ChainStepSchema(LinkedFactSchema):
+    links = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "The fulfils/follows_up links from this fact: link_id, relation, to."
+        },
+    )
+
+
+@always()
+class ChainSchema(Schema):
+    data = fields.List(fields.Nested(ChainStepSchema))
+
+
+@always()
 class FactDetailSchema(FactSchema):
     sources = fields.List(fields.Nested(SourceSummarySchema))
+    links = fields.List(
+        fields.Nested(FactLinkSchema),
+        metadata={
+            "description": "Active links to and from published facts, both ways (for a fact "
+            "as of a past time, the links active then)."
+        },
+    )
 
 
 @sparse("id")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..fact_document import format_timestamp
-from ..models import Change, Revision
+from ..models import Change, Fact, Revision
 
 
 def last_seq(session: Session) -> int:
@@ -58,6 +58,7 @@ def changes_after(session: Session, since: int, limit: int, full: bool) -> list[
         if not full and (
             change.entity == "suggestion"
             or (change.entity == "fact" and data.get("status") != "published")
+            or (change.entity == "link" and not _between_published(session, data))
         ):
             data = {"id": data["id"], "status": data["status"]}
         out.append(
@@ -73,3 +74,9 @@ def changes_after(session: Session, since: int, limit: int, full: bool) -> list[
             }
         )
     return out
+
+
+def _between_published(session: Session, link: dict[str, Any]) -> bool:
+    """Whether both facts of a link are published now (else the public sees only its id)."""
+    ends = [session.get(Fact, link.get(k)) for k in ("from_fact_id", "to_fact_id")]
+    return all(f is not None and f.status == "published" for f in ends)

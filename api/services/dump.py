@@ -25,7 +25,8 @@ BATCH = 500
 # Dependency order: every table comes after the tables its foreign keys point at.
 TABLE_NAMES = (
     "party", "party_membership", "actor", "actor_role", "source", "source_band", "fact",
-    "fact_party", "fact_actor", "evidence", "suggestion", "revision", "fact_version", "change",
+    "fact_party", "fact_actor", "evidence", "fact_link", "suggestion", "revision", "fact_version",
+    "change",
     "api_token", "data_state",
 )  # fmt: skip
 # Not dumped: replayable POST responses are transient (the full-text index is not mapped).

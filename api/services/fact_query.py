@@ -92,6 +92,25 @@ class Filter:
         return text.format(marks=", ".join("?" * count)) if self.many else text
 
 
+# Facts with an active link (services/links.py): to a given fact, of a given relation, or
+# both in one link. ``{id}`` is the fact's id in a row (current facts or their history).
+_LINKED = "EXISTS (SELECT 1 FROM fact_link l WHERE l.removed_at IS NULL AND {cond})"
+_LINKED_TO = (
+    "((l.from_fact_id = {id} AND l.to_fact_id = ?) OR (l.to_fact_id = {id} AND l.from_fact_id = ?))"
+)
+_LINKED_ANY = "(l.from_fact_id = {id} OR l.to_fact_id = {id}) AND l.relation = ?"
+
+
+def _link_filters(fact_id: str) -> dict[str, Filter]:
+    to = _LINKED_TO.format(id=fact_id)
+    return {
+        "linked_to": Filter(_LINKED.format(cond=to), per_value=2),
+        "relation": Filter(_LINKED.format(cond=_LINKED_ANY.format(id=fact_id))),
+        # (id, id, relation): the same link both joins the facts and has the relation.
+        "linked_by": Filter(_LINKED.format(cond=to + " AND l.relation = ?"), many=True),
+    }
+
+
 _PARTY = (
     "(f.subject = ? OR f.counterpart = ? OR EXISTS (SELECT 1 FROM fact_party fp "
     "WHERE fp.fact_id = f.id AND fp.party_code = ?))"
@@ -118,6 +137,7 @@ FILTERS: dict[str, Filter] = {
         "EXISTS (SELECT 1 FROM evidence e WHERE e.fact_id = f.id AND e.source_id IN ({marks}))",
         many=True,
     ),
+    **_link_filters("f.id"),
     "from": Filter("f.date_end >= ?"),
     "to": Filter("f.date_start <= ?"),
     "unit": Filter("f.unit = ?"),
@@ -154,6 +174,8 @@ HISTORY_FILTERS: dict[str, Filter] = {
         + ") = ?",
     ),
     "actor": Filter(_LISTED.format(col="f.actor_ids")),
+    # The links a fact has now (links have no past of their own in this history).
+    **_link_filters("f.fact_id"),
     "source": Filter("", many=True, each=_LISTED.format(col="f.source_ids")),
     "q": Filter(
         "",
@@ -193,6 +215,8 @@ FILTER_ARGS = frozenset(
         "party",
         "actor",
         "source",
+        "linked_to",
+        "relation",
         "from_",
         "to",
         "unit",
@@ -264,6 +288,7 @@ class FactQuery:
             "source": tuple(source_group or [args["source"]])
             if args.get("source") is not None
             else None,
+            **_links_given(args.get("linked_to"), args.get("relation")),
             "from": _span(args.get("from_"), "start"),
             "to": _span(args.get("to"), "end"),
             "unit": args.get("unit") or None,
@@ -349,6 +374,15 @@ class FactQuery:
 
     def count_statement(self, dialect: str) -> str:
         return count_statement(dialect, self.shape)
+
+
+def _links_given(linked_to: int | None, relation: str | None) -> dict[str, Any]:
+    both = linked_to is not None and relation is not None
+    return {
+        "linked_by": (linked_to, linked_to, relation) if both else None,
+        "linked_to": linked_to if not both else None,
+        "relation": relation if not both else None,
+    }
 
 
 def _span(span: DateSpan | None, end: str) -> date | None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from .. import fact_document as doc
 from ..models import Source
-from . import fast_facts
+from . import fast_facts, links
 from .fact_query import SORTS, FactQuery, history_item_statement, keyset_modes
 from .paging import Items, Keys
 from .snapshots import source_summary
@@ -136,6 +136,8 @@ def get_fact(session: Session, fact_id: int, statuses: list[str]) -> dict[str, A
         return None
     data = found[0]
     data["sources"] = source_summaries(session, sorted({e["source_id"] for e in data["evidence"]}))
+    # Links to and from published facts (all of them: GET /facts/{id}/links, with a token).
+    data["links"] = links.links_of(session, fact_id, ("published",))
     return data
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from .. import fact_document
@@ -15,6 +16,7 @@ from ..models import Evidence, Fact, Source
 from ..models.base import utcnow
 from ..schemas.fact_input import FactInSchema
 from .facts import build_fact, check_key_free, replace_fact
+from .fast_facts import LINKS_SQL
 from .history import record_change
 from .snapshots import source_snapshot
 
@@ -36,12 +38,18 @@ def fact_state(session: Session, fact_id: int) -> tuple[str, str] | None:
         .distinct()
         .order_by(Source.id)
     ).all()
-    return row.status, fact_tag(fact_id, row.version, [(v[0], v[1]) for v in versions])
+    links = conn.execute(text(LINKS_SQL), {"f": fact_id}).scalars().all()
+    return row.status, fact_tag(fact_id, row.version, [(v[0], v[1]) for v in versions], links)
 
 
-def fact_tag(fact_id: int, version: int, source_versions: list[tuple[int, int]]) -> str:
-    """A fact's strong tag from its version and its sources' (id, version), by id."""
+def fact_tag(
+    fact_id: int, version: int, source_versions: list[tuple[int, int]], links: Sequence[str]
+) -> str:
+    """A fact's strong tag from its version, its sources' (id, version) by id, and the links
+    its item shows (``fast_facts.LINKS_SQL``: each with the other fact's version)."""
     seed = f"fact:{fact_id}:{version}:{source_versions}"
+    if links:  # a fact without links keeps the tag it had before links existed
+        seed += f":{list(links)}"
     return hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 

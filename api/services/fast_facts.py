@@ -73,11 +73,39 @@ _SOURCES_SQL = (
     "s.published_precision, s.canonical_id FROM source s WHERE s.id IN "
     "(SELECT e.source_id FROM evidence e WHERE e.fact_id = ?) ORDER BY s.id"
 )
+# The links a fact's item shows (active, to or from a published fact), each as the text
+# "link id:link version:other fact id:other fact version", for the fact's ETag.
+LINKS_SQL = (
+    "SELECT CAST(l.id AS TEXT) || ':' || CAST(l.version AS TEXT) || ':' || CAST(o.id AS TEXT) "
+    "|| ':' || CAST(o.version AS TEXT) FROM fact_link l JOIN fact o ON o.id = CASE WHEN "
+    "l.from_fact_id = :f THEN l.to_fact_id ELSE l.from_fact_id END WHERE (l.from_fact_id = :f "
+    "OR l.to_fact_id = :f) AND l.removed_at IS NULL AND o.status = 'published' ORDER BY l.id"
+)
 
 
 def sources_statement(dialect: str) -> str:
-    """A fact's sources: id and version (for its ETag) and the short form served."""
-    return _SOURCES_SQL if dialect == "sqlite" else _SOURCES_SQL.replace("?", "%s")
+    """A fact's sources: id and version (for its ETag) and the short form served; then its
+    shown links (``LINKS_SQL``: the text in the title's place, the rest null), in one
+    statement."""
+    # Typed nulls: PostgreSQL types a bare NULL of a subquery as text.
+    none, text = "CAST(NULL AS INTEGER)", "CAST(NULL AS TEXT)"
+    links = (
+        LINKS_SQL.replace(":f", "?")
+        .replace("SELECT ", f"SELECT {none}, {none}, ", 1)
+        .replace(
+            " FROM fact_link",
+            f", {text}, {text}, CAST(NULL AS DATE), {text}, {none} FROM fact_link",
+            1,
+        )
+    )
+    sql = f"SELECT * FROM ({_SOURCES_SQL}) s UNION ALL SELECT * FROM ({links}) k"
+    return sql if dialect == "sqlite" else sql.replace("?", "%s")
+
+
+def sources_and_links(rows: list[Any]) -> tuple[list[Any], list[str]]:
+    """The rows of ``sources_statement`` split into source rows and link texts."""
+    sources = [r for r in rows if r[0] is not None]
+    return sources, [r[2] for r in rows if r[0] is None]
 
 
 def source_summary_from_row(row: Any) -> dict[str, Any]:

@@ -12,10 +12,11 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Actor, ActorRole, Fact
-from ..schemas.fact_input import FactInSchema
+from ..models import Actor, ActorRole, Fact, FactLink
+from ..schemas.fact_input import FactInSchema, LinkInSchema
 from .facts import build_fact, create_fact, replace_fact
 from .importer import ArticleError, decode_article, import_text
+from .links import create_link
 from .parties import UpsertCount, load_countries, load_organizations
 
 AUTHOR = "fixtures"
@@ -223,4 +224,40 @@ def load_fixtures(
     report.counts["facts"] = load_facts(
         session, _read_yaml(directory / "facts.yaml"), ids, force=force
     )
+    path = directory / "links.yaml"
+    if path.exists():
+        report.counts["links"] = load_links(session, _read_yaml(path))
     return report
+
+
+def load_links(session: Session, entries: list[dict[str, Any]]) -> UpsertCount:
+    """Create the links between fixture facts (by key) that were never made.
+
+    A link that exists, or existed and was removed by a curator, is left as it is: the
+    fixtures never bring back what a person removed.
+    """
+    count = UpsertCount()
+    for entry in entries:
+        name = f"{entry.get('from')} {entry.get('relation')} {entry.get('to')}"
+        ends = [
+            session.scalar(select(Fact).where(Fact.key == entry.get(e))) for e in ("from", "to")
+        ]
+        if ends[0] is None or ends[1] is None:
+            raise FixtureError("links.yaml", name, "both facts must be fixture facts (by key)")
+        made = session.scalar(
+            select(FactLink.id).where(
+                FactLink.from_fact_id == ends[0].id,
+                FactLink.to_fact_id == ends[1].id,
+                FactLink.relation == entry.get("relation"),
+            )
+        )
+        if made is not None:
+            count.add("unchanged")
+            continue
+        data = {"relation": entry.get("relation"), "to": ends[1].id, "note": entry.get("note")}
+        try:
+            create_link(session, ends[0], LinkInSchema().load(data), "fixtures")
+        except ValidationError as err:
+            raise FixtureError("links.yaml", name, err.messages) from None
+        count.add("created")
+    return count

@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 
 from .. import fact_document
 from ..fact_document import format_timestamp
-from ..models import Change, Fact, FactVersion, Revision, Source, Suggestion
+from ..models import Change, Fact, FactLink, FactVersion, Revision, Source, Suggestion
 from .fact_query import NO_DATE, dyad_key
-from .snapshots import source_snapshot, suggestion_snapshot
+from .snapshots import link_snapshot, source_snapshot, suggestion_snapshot
 
 
 def record_change(
     session: Session,
-    obj: Fact | Source | Suggestion,
+    obj: Fact | Source | Suggestion | FactLink,
     action: str,
     author: str,
     before: dict[str, Any] | None = None,
@@ -32,6 +32,8 @@ def record_change(
         entity, snapshot = "fact", fact_document.from_object(obj)
     elif isinstance(obj, Suggestion):
         entity, snapshot = "suggestion", suggestion_snapshot(obj)
+    elif isinstance(obj, FactLink):
+        entity, snapshot = "link", link_snapshot(obj)
     else:
         entity, snapshot = "source", source_snapshot(obj)
     changes = diff(before, snapshot)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..dates import format_date
 from ..fact_document import format_timestamp
-from ..models import Source, Suggestion
+from ..models import FactLink, Source, Suggestion
 
 
 def source_summary(source: Source) -> dict[str, Any]:
@@ -58,4 +58,21 @@ def suggestion_snapshot(row: Suggestion) -> dict[str, Any]:
         "decided_at": format_timestamp(row.decided_at) if row.decided_at else None,
         "extractor": row.extractor,
         "created_at": format_timestamp(row.created_at),
+    }
+
+
+def link_snapshot(link: FactLink) -> dict[str, Any]:
+    """A link between facts as the API serves it and as its revisions keep it."""
+    return {
+        "id": link.id,
+        "from_fact_id": link.from_fact_id,
+        "relation": link.relation,
+        "to_fact_id": link.to_fact_id,
+        "note": link.note,
+        "status": "removed" if link.removed_at else "active",
+        "version": link.version,
+        "created_by": link.created_by,
+        "created_at": format_timestamp(link.created_at),
+        "removed_by": link.removed_by,
+        "removed_at": format_timestamp(link.removed_at) if link.removed_at else None,
     }

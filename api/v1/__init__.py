@@ -22,6 +22,7 @@ def register(app: Flask) -> Api:
         facts,
         health,
         limits,
+        links,
         meta,
         negotiation,
         parties,
@@ -48,6 +49,7 @@ def register(app: Flask) -> Api:
     blueprints = [
         meta.blp,
         facts.blp,
+        links.blp,
         sources.blp,
         suggestions.blp,
         parties.blp,
@@ -58,6 +60,7 @@ def register(app: Flask) -> Api:
     app.extensions["limiter"] = limits.init_app(app, blueprints)
     api.register_blueprint(meta.blp, url_prefix=PREFIX)
     api.register_blueprint(facts.blp, url_prefix=f"{PREFIX}/facts")
+    api.register_blueprint(links.blp, url_prefix=f"{PREFIX}/facts")
     api.register_blueprint(sources.blp, url_prefix=f"{PREFIX}/sources")
     api.register_blueprint(suggestions.blp, url_prefix=PREFIX)
     api.register_blueprint(parties.blp, url_prefix=f"{PREFIX}/parties")

@@ -15,7 +15,7 @@ from ..models import Fact
 from ..schemas.args import CitationArgs, FactItemArgs, FactListArgs, NoArgs
 from ..schemas.fact_input import FactInSchema, FactPatchSchema
 from ..schemas.output import FactDetailSchema, FactListSchema, RevisionListSchema, RevisionSchema
-from ..services import citations, fact_reads, fact_writes, history
+from ..services import citations, fact_reads, fact_writes, history, links
 from ..services.facts import create_fact
 from .auth import caller
 from .common import Blueprint
@@ -58,7 +58,11 @@ def _past_fact(fact_id: int, when: Any) -> Response:
             extra={"history": url_for("facts.FactHistory", fact_id=fact_id, _external=True)},
         )
     ids = sorted({e["source_id"] for e in snap["evidence"]})
-    data = {**snap, "sources": fact_reads.source_summaries(s, ids)}
+    data = {
+        **snap,
+        "sources": fact_reads.source_summaries(s, ids),
+        "links": links.links_of(s, fact_id, ("published",), at=when),
+    }
     response = json_response(data)
     response.set_etag(f"{fact_id}-{snap['version']}-{when.isoformat()}")
     return response

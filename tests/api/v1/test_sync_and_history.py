@@ -60,6 +60,7 @@ def test_syncing_with_any_page_size_reproduces_the_public_state(
     _busy_feed(client, db_session, auth)
     facts: dict[int, dict[str, Any]] = {}
     sources: dict[int, dict[str, Any]] = {}
+    links: dict[int, dict[str, Any]] = {}
     since, pages, seen = 0, 0, []
     while True:
         body = client.get(f"/api/v1/changes?since={since}&limit={page_size}").get_json()
@@ -72,6 +73,14 @@ def test_syncing_with_any_page_size_reproduces_the_public_state(
             seen.append(change["seq"])
             if change["entity"] == "source":
                 sources[change["id"]] = change["data"]
+            elif change["entity"] == "link":
+                # Masked (between unpublished facts) or removed: not in the public copy.
+                if change["data"]["status"] == "active" and "relation" in change["data"]:
+                    links[change["id"]] = change["data"]
+                else:
+                    links.pop(change["id"], None)
+            elif change["entity"] != "fact":
+                continue  # an entity this client does not keep (suggestion decisions)
             elif change["data"]["status"] == "published":
                 facts[change["id"]] = change["data"]
             else:
@@ -87,6 +96,12 @@ def test_syncing_with_any_page_size_reproduces_the_public_state(
     assert pages in (-(-total // page_size), total // page_size + 1)
     current = {f["id"]: f for f in client.get("/api/v1/facts?limit=500").get_json()["data"]}
     assert facts == current
+    shown = {
+        ln["id"]: {k: v for k, v in ln.items() if k not in ("direction", "fact")}
+        for i in current
+        for ln in client.get(f"/api/v1/facts/{i}").get_json()["links"]
+    }
+    assert shown and links == shown  # the fixtures' links
     listed = {s["id"]: s for s in client.get("/api/v1/sources?limit=500").get_json()["data"]}
     assert {i: {k: s[k] for k in listed[i]} for i, s in sources.items()} == listed
 
