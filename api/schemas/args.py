@@ -354,6 +354,30 @@ class TimelineArgs(QueryArgs):
     include_deprecated = fields.Boolean(load_default=False, metadata=_INCLUDE_DEPRECATED)
 
 
+class FigureArgs(QueryArgs):
+    include_deprecated = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Count deprecated facts in the disagreement too."},
+    )
+
+
+class FigureListArgs(FigureArgs):
+    dyad = CommaList(
+        fields.String(validate=CODE),
+        required=True,
+        validate=validate.Length(equal=2),
+        metadata={
+            "description": "Two different party codes, unordered." + UNKNOWN_CODE,
+            "uniqueItems": True,
+        },
+    )
+    type = CommaList(fields.String(validate=validate.OneOf(tuple(FACT_TYPES))))
+    several = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Only figures that more than one fact reports."},
+    )
+
+
 class CitationArgs(QueryArgs):
     format = fields.String(
         validate=validate.OneOf(("csl-json", "bibtex", "ris")),

@@ -389,3 +389,72 @@ class SuggestionStatsDataSchema(Schema):
 @always()
 class SuggestionStatsSchema(Schema):
     data = fields.Nested(SuggestionStatsDataSchema)
+
+
+@always()
+class FigureSourceSchema(Schema):
+    id = fields.Integer()
+    outlet = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    published = fields.String(allow_none=True)
+
+
+@always()
+class ConvertedValueSchema(Schema):
+    value = fields.String()
+    unit = fields.String()
+
+
+@always()
+class FigureFactSchema(Schema):
+    fact_id = fields.Integer()
+    value = fields.String()
+    unit = fields.String()
+    value_qualifier = fields.String()
+    converted = fields.Nested(
+        ConvertedValueSchema,
+        allow_none=True,
+        metadata={"description": "The value in the figure's unit, where this fact's differs."},
+    )
+    date = fields.String()
+    date_precision = fields.String()
+    rank = fields.String()
+    rank_reason = fields.String(allow_none=True)
+    summary = fields.String()
+    quotes = fields.List(fields.String())
+    sources = fields.List(fields.Nested(FigureSourceSchema))
+    independent_source_count = fields.Integer()
+
+
+_FIGURE_FIELDS: dict[str, fields.Field] = {
+    "key": fields.String(metadata={"description": "type:measure:parties:period:unit"}),
+    "type": fields.String(),
+    "measure": fields.String(allow_none=True),
+    "parties": fields.String(metadata={"description": "A-B, or A-to-B where it points one way"}),
+    "period": fields.String(),
+    "unit": fields.String(),
+    "fact_count": fields.Integer(),
+    "preferred_fact_id": fields.Integer(allow_none=True),
+    "disagree": fields.Boolean(
+        metadata={"description": "No one number fits every value as its qualifier reads it."}
+    ),
+    "ratio": fields.String(
+        allow_none=True, metadata={"description": "The largest value over the smallest."}
+    ),
+}
+
+
+@always()
+class FigureSummarySchema(Schema.from_dict(_FIGURE_FIELDS)):  # type: ignore[misc]
+    fact_ids = fields.List(fields.Integer())
+
+
+@always()
+class FigureListSchema(Schema):
+    data = fields.List(fields.Nested(FigureSummarySchema))
+
+
+@always()
+class FigureSchema(Schema.from_dict(_FIGURE_FIELDS)):  # type: ignore[misc]
+    facts = fields.List(fields.Nested(FigureFactSchema))

@@ -20,6 +20,7 @@ def register(app: Flask) -> Api:
         docs,
         dyads,
         facts,
+        figures,
         health,
         limits,
         links,
@@ -50,6 +51,7 @@ def register(app: Flask) -> Api:
         meta.blp,
         facts.blp,
         links.blp,
+        figures.blp,
         sources.blp,
         suggestions.blp,
         parties.blp,
@@ -61,6 +63,7 @@ def register(app: Flask) -> Api:
     api.register_blueprint(meta.blp, url_prefix=PREFIX)
     api.register_blueprint(facts.blp, url_prefix=f"{PREFIX}/facts")
     api.register_blueprint(links.blp, url_prefix=f"{PREFIX}/facts")
+    api.register_blueprint(figures.blp, url_prefix=f"{PREFIX}/figures")
     api.register_blueprint(sources.blp, url_prefix=f"{PREFIX}/sources")
     api.register_blueprint(suggestions.blp, url_prefix=PREFIX)
     api.register_blueprint(parties.blp, url_prefix=f"{PREFIX}/parties")

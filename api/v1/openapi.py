@@ -35,6 +35,8 @@ OPERATION_IDS = {
     ("get", "/api/v1/facts/{fact_id}/links/{link_id}"): "getFactLink",
     ("delete", "/api/v1/facts/{fact_id}/links/{link_id}"): "removeFactLink",
     ("get", "/api/v1/facts/{fact_id}/chain"): "getFactChain",
+    ("get", "/api/v1/figures"): "listFigures",
+    ("get", "/api/v1/figures/{key}"): "getFigure",
     ("get", "/api/v1/sources"): "listSources",
     ("post", "/api/v1/sources"): "createSource",
     ("get", "/api/v1/sources/{source_id}"): "getSource",
