@@ -328,6 +328,11 @@ class ActorListArgs(ListArgs):
     sort = fields.String(validate=_sorts("name", "id"), metadata={"description": "Default name."})
 
 
+_INCLUDE_DEPRECATED = {
+    "description": "Count facts a curator ranked deprecated too (default: left out)."
+}
+
+
 class DyadListArgs(ListArgs):
     fields_ = sparse(list(catalog_output.DyadSchema().fields))
     party = _code("Only dyads that include this party.")
@@ -335,11 +340,7 @@ class DyadListArgs(ListArgs):
     sort = fields.String(
         validate=_sorts("facts", "pair"), metadata={"description": "Default -facts."}
     )
-
-
-_INCLUDE_DEPRECATED = {
-    "description": "Count facts a curator ranked deprecated too (default: left out)."
-}
+    include_deprecated = fields.Boolean(load_default=False, metadata=_INCLUDE_DEPRECATED)
 
 
 class DyadSummaryArgs(QueryArgs):

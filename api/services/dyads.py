@@ -32,6 +32,8 @@ MAX_BUCKETS = 1200
 
 def _grouped(args: dict[str, Any]) -> Any:
     conds: list[Any] = [Fact.status == "published"]
+    if not args.get("include_deprecated"):
+        conds.append(Fact.rank != "deprecated")
     if args.get("party"):
         conds.append(or_(Fact.subject == args["party"], Fact.counterpart == args["party"]))
     if args.get("type"):

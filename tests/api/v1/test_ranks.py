@@ -137,3 +137,19 @@ def test_deprecated_facts_leave_aggregates_unless_asked(
 
 def test_include_deprecated_must_be_a_boolean(client: FlaskClient) -> None:
     problem(client.get("/api/v1/dyads/RUS/IRQ?include_deprecated=perhaps"), 400)
+
+
+def test_the_dyad_list_leaves_deprecated_facts_out_unless_asked(
+    client: FlaskClient, db_session: Session
+) -> None:
+    auth = _auth(db_session)
+
+    def count(query: str = "") -> int:
+        listed = client.get(f"/api/v1/dyads?party=RUS&limit=500{query}").get_json()["data"]
+        return next(d["fact_count"] for d in listed if d["pair"] == "IRQ-RUS")
+
+    fact_id = _trade(db_session, "9000000000", "exact", "2019")
+    with_it = count()
+    r = _patch(client, auth, fact_id, {"rank": "deprecated", "rank_reason": "Wrong."})
+    assert r.status_code == 200
+    assert count() == with_it - 1 and count("&include_deprecated=true") == with_it
