@@ -212,7 +212,13 @@ def _bib(text: str) -> str:
 
 
 def _bib_entry(kind: str, key: str, fields: list[tuple[str, str | None]]) -> str:
-    body = ",\n".join(f"  {name} = {{{_bib(value)}}}" for name, value in fields if value)
+    # An author that is a body, not a person, goes in a second pair of braces (BibTeX would
+    # otherwise read "bilateral-facts" as a first and a last name).
+    body = ",\n".join(
+        f"  {name} = {{{{{_bib(value)}}}}}" if name == "author" else f"  {name} = {{{_bib(value)}}}"
+        for name, value in fields
+        if value
+    )
     return f"@{kind}{{{key},\n{body}\n}}\n"
 
 
@@ -230,7 +236,7 @@ def bibtex(citation: Citation) -> bytes:
             _bib_key(citation.key),
             [
                 ("title", citation.title),
-                ("author", f"{{{PUBLISHER}}}"),
+                ("author", PUBLISHER),
                 ("publisher", PUBLISHER),
                 ("year", str(issued.year)),
                 ("month", str(issued.month)),

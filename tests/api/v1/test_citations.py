@@ -67,6 +67,7 @@ def test_bibtex_reads_back(client: FlaskClient) -> None:
     assert fields["version"] == str(fact["version"])
     assert fields["url"].endswith(f"/api/v1/facts/1/revisions/{fact['version']}")
     assert fields["urldate"] and fields["publisher"] == "bilateral-facts"
+    assert fields["author"] == "{bilateral-facts}"  # a body, braced: not split into names
     articles = library.entries[1:]
     assert articles and all(a.entry_type == "article" for a in articles)
     outlets = {s["outlet"] for s in fact["sources"] if s["outlet"]}
