@@ -21,6 +21,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..dates import format_date
 from ..models import Revision, Source
 from . import history
 
@@ -148,7 +149,7 @@ def _note(citation: Citation) -> str:
             for x in (
                 s.outlet,
                 f"“{s.title}”" if s.title else None,
-                _day_text(s.published, s.precision),
+                format_date(s.published, s.precision),
                 s.url,
             )
             if x
@@ -160,13 +161,6 @@ def _note(citation: Citation) -> str:
         f"current version at {citation.fact_url}."
     )
     return f"{text} Cited articles: {cited}." if cited else text
-
-
-def _day_text(day: date | None, precision: str) -> str | None:
-    if day is None or precision == "unknown":
-        return None
-    text = day.isoformat()
-    return text[:4] if precision == "year" else text[:7] if precision == "month" else text
 
 
 def csl_json(citation: Citation) -> bytes:
@@ -257,7 +251,7 @@ def bibtex(citation: Citation) -> bytes:
                     ("title", s.title),
                     ("journal", s.outlet),
                     ("year", str(s.published.year) if s.published else None),
-                    ("date", _day_text(s.published, s.precision)),
+                    ("date", format_date(s.published, s.precision)),
                     ("url", s.url),
                 ],
             )
