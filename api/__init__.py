@@ -14,8 +14,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import bodylimit, cli, compression, db, errors, fastpath, jsonio
     from .config import Defaults
     from .v1 import register as register_v1
+    from .web import init_app as register_web
 
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_object(Defaults)
     if config is None:
         app.config.from_prefixed_env("FACTS")
@@ -25,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     smorest = register_v1(app)
     errors.init_app(app, smorest)  # after smorest so problem+json wins
+    register_web(app)  # the explorer's pages, beside /api/v1
     cli.init_app(app)
     app.extensions["bf_api"] = smorest
     fastpath.install(app)

@@ -51,6 +51,13 @@ class Defaults:
     # Key that signs list cursors; unset, one is derived from DATABASE_URL (set it when
     # several deployments share a database URL but must not accept each other's cursors).
     CURSOR_SECRET = None
+    # Key that signs the explorer's curator session cookie; unset, a random one is made once
+    # and kept in the instance folder (instance/session-secret), shared by every worker.
+    SECRET_KEY = None
+    # Send the session cookie over HTTPS only: set true behind TLS (docs/explorer.md).
+    SESSION_COOKIE_SECURE = False
+    # How long a curator stays signed in, in seconds.
+    CURATOR_SESSION_SECONDS = 8 * 3600
     # Cache-Control max-age (seconds) on public reads.
     CACHE_MAX_AGE = 60
     # Origins allowed to read the API from a browser (CORS); "*" for any.

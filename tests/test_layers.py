@@ -13,21 +13,24 @@ API = Path(__file__).resolve().parents[1] / "api"
 
 # A layer and the layers it must never import.
 FORBIDDEN = {
-    "models": ("services", "schemas", "v1", "fastpath", "fact_document"),
-    "primitives": ("services", "schemas", "v1", "fastpath"),
-    "schemas": ("services", "v1", "fastpath"),
-    "services": ("v1", "fastpath"),
+    "models": ("services", "schemas", "v1", "fastpath", "fact_document", "web"),
+    "primitives": ("services", "schemas", "v1", "fastpath", "web"),
+    "schemas": ("services", "v1", "fastpath", "web"),
+    "services": ("v1", "fastpath", "web"),
     # The response layer serves both read paths and knows neither.
-    "responses": ("v1", "fastpath", "models"),
+    "responses": ("v1", "fastpath", "models", "web"),
     # The thin read path builds on services and the response layer, never on views.
-    "fastpath": ("v1",),
+    "fastpath": ("v1", "web"),
+    # The explorer's pages read through the services, never through the API's views.
+    "web": ("v1", "fastpath"),
+    "v1": ("web",),
 }
 PRIMITIVES = ("fact_document", "dates", "vocabulary")
 
 
 def _layer(path: Path) -> str | None:
     parts = path.relative_to(API).with_suffix("").parts
-    if parts[0] in ("models", "schemas", "services", "v1", "responses", "fastpath"):
+    if parts[0] in ("models", "schemas", "services", "v1", "responses", "fastpath", "web"):
         return parts[0]
     return "primitives" if parts[0] in PRIMITIVES else None
 

@@ -163,6 +163,20 @@ def _note(citation: Citation) -> str:
     return f"{text} Cited articles: {cited}." if cited else text
 
 
+def plain_text(citation: Citation) -> str:
+    """One line to paste into a text: author, year, title, revision, URL, access date and
+    the articles the fact cites."""
+    title = citation.title.rstrip(".")
+    text = (
+        f"bilateral-facts ({citation.issued.year}). {title} [Fact {citation.fact_id}, "
+        f"revision {citation.version}]. Retrieved {citation.accessed.isoformat()}, "
+        f"from {citation.url}."
+    )
+    note = _note(citation)
+    cited = note.partition(" Cited articles: ")[2]
+    return f"{text} Cited articles: {cited}" if cited else text
+
+
 def csl_json(citation: Citation) -> bytes:
     """The fact as a CSL ``dataset`` item, then each cited article (``article-newspaper``)."""
     fact: dict[str, Any] = {

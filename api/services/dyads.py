@@ -328,3 +328,33 @@ class DyadListing:
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
+def cached_summary(
+    session: Session, a: str, b: str, include_deprecated: bool, version: Any
+) -> dict[str, Any]:
+    """``dyad_summary``, computed once per data version (the API and the explorer)."""
+    return memoized(
+        memo_key("dyad", sorted((a, b)), include_deprecated),
+        version,
+        lambda: dyad_summary(session, a, b, include_deprecated),
+    )
+
+
+def cached_timeline(
+    session: Session,
+    a: str,
+    b: str,
+    version: Any,
+    bucket: str = "year",
+    types: list[str] | None = None,
+    span_from: DateSpan | None = None,
+    span_to: DateSpan | None = None,
+    include_deprecated: bool = False,
+) -> dict[str, Any]:
+    """``dyad_timeline``, computed once per data version (ValueError: too many buckets)."""
+    return memoized(
+        memo_key("timeline", sorted((a, b)), bucket, types, span_from, span_to, include_deprecated),
+        version,
+        lambda: dyad_timeline(session, a, b, bucket, types, span_from, span_to, include_deprecated),
+    )

@@ -212,3 +212,25 @@ class KeysetListing:
             lambda ids: self.rows(self.session, ids),
             self.batch,
         )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One keyset page: its rows and the cursor of the next (None on the last page)."""
+
+    items: Items
+    next_cursor: str | None
+
+
+def read_page(
+    listing: Listing, codec: CursorCodec, sort_arg: str, cursor: str | None, limit: int
+) -> Page:
+    """The page after ``cursor`` (CursorError if the cursor is not this query's)."""
+    sort, descending = sort_arg.lstrip("-"), sort_arg.startswith("-")
+    digest = listing.digest()
+    after = codec.decode(cursor, sort_arg, digest) if cursor else None
+    keys, items = listing.page(sort, descending, after, limit + 1)
+    if len(keys) <= limit:
+        return Page(items, None)
+    last_key, last_id = keys[limit - 1]
+    return Page(items[:limit], codec.encode(sort_arg, last_key, last_id, digest))

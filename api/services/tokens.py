@@ -85,7 +85,12 @@ def authenticate(session: Session, header: str | None) -> Caller | None:
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret or " " in secret or len(secret) > 200:
         raise TokenError("malformed", "Use 'Authorization: Bearer <token>'.")
-    wanted = digest(secret)
+    return caller_by_digest(session, digest(secret))
+
+
+def caller_by_digest(session: Session, wanted: str) -> Caller:
+    """The caller whose token has the stored form ``wanted`` (a signed-in session keeps
+    only that), or TokenError: unknown or revoked."""
     token = session.scalar(select(ApiToken).where(ApiToken.secret_sha256 == wanted))
     # The lookup is by digest; compare again in constant time all the same.
     if token is None or not hmac.compare_digest(token.secret_sha256, wanted):

@@ -84,6 +84,8 @@ def init_app(app: Flask, api: Api) -> None:
     def _headers(response: Response) -> Response:
         policy = header_policy()
         response.headers[NOSNIFF[0]] = NOSNIFF[1]
+        if request.blueprint == "web":
+            return response  # the explorer's pages and assets set their own (api/web)
         if response.mimetype == "application/problem+json":
             response.headers[NO_STORE[0]] = NO_STORE[1]
         elif request.method in ("GET", "HEAD") and response.status_code in (200, 304):

@@ -13,7 +13,6 @@ from ..schemas.args import DyadListArgs, DyadSummaryArgs, TimelineArgs
 from ..schemas.catalog_output import DyadListSchema, DyadSchema, DyadSummarySchema, TimelineSchema
 from ..services import dyads
 from ..services.catalog import resolve_party
-from ..services.memo import memo_key, memoized
 from .common import Blueprint, resolve_codes
 from .listing import keyset_list
 
@@ -67,11 +66,8 @@ class DyadItem(MethodView):
     def get(self, args: dict[str, Any], a: str, b: str) -> Any:
         """Summarize a dyad: counts by type, year and direction, latest values, sources."""
         code_a, code_b = _pair(a, b)
-        everything = args["include_deprecated"]
-        summary = memoized(
-            memo_key("dyad", sorted((code_a, code_b)), everything),
-            cache_version(),
-            lambda: dyads.dyad_summary(session(), code_a, code_b, everything),
+        summary = dyads.cached_summary(
+            session(), code_a, code_b, args["include_deprecated"], cache_version()
         )
         return json_response(summary)
 
@@ -93,19 +89,16 @@ class DyadTimeline(MethodView):
                 errors={"from": ["Must not be after to."]},
             )
         try:
-            timeline = memoized(
-                memo_key("timeline", sorted((code_a, code_b)), args),
+            timeline = dyads.cached_timeline(
+                session(),
+                code_a,
+                code_b,
                 cache_version(),
-                lambda: dyads.dyad_timeline(
-                    session(),
-                    code_a,
-                    code_b,
-                    args["bucket"],
-                    args.get("type"),
-                    span_from,
-                    span_to,
-                    args["include_deprecated"],
-                ),
+                args["bucket"],
+                args.get("type"),
+                span_from,
+                span_to,
+                args["include_deprecated"],
             )
         except ValueError as err:
             raise Problem(

@@ -11,7 +11,7 @@ from flask import Response, current_app, request, stream_with_context
 from ..errors import Problem
 from ..jsonio import json_response
 from ..responses import lists, media
-from ..services.paging import CursorError, Listing
+from ..services.paging import CursorError, Listing, read_page
 
 
 def shown_fields(fields: list[str] | None, id_field: str) -> list[str] | None:
@@ -79,16 +79,11 @@ def keyset_list(
         rows = (pick_fields(r, fields) for r in listing.export(sort, descending))
         return export_response(rows, fmt, name, fields or columns)
 
-    digest = listing.digest()
     codec = lists.cursor_codec(current_app.config)
     limit = int(args["limit"])
     try:
-        after = codec.decode(args["cursor"], sort_arg, digest) if args.get("cursor") else None
-        keys, items = listing.page(sort, descending, after, limit + 1)
+        page = read_page(listing, codec, sort_arg, args.get("cursor"), limit)
     except CursorError as err:
         raise Problem(400, str(err), slug="invalid-cursor", errors={"cursor": [str(err)]}) from None
-    has_next = len(keys) > limit
-    keys, items = keys[:limit], items[:limit]
-    next_cursor = codec.encode(sort_arg, keys[-1][0], keys[-1][1], digest) if has_next else None
-    shown = [pick_fields(item, fields) for item in items]
-    return envelope(shown, limit, next_cursor, listing.count() if args.get("count") else None)
+    shown = [pick_fields(item, fields) for item in page.items]
+    return envelope(shown, limit, page.next_cursor, listing.count() if args.get("count") else None)
