@@ -208,3 +208,18 @@ def validate_attributes(fact_type: str, attributes: dict[str, Any]) -> dict[str,
     except ValidationError as err:
         raise ValidationError({"attributes": err.messages}) from err
     return loaded
+
+
+def attribute_fields(fact_type: str) -> list[dict[str, Any]]:
+    """A type's attributes for people: name, whether required, the allowed values (if any)."""
+    out = []
+    for name, field in FACT_TYPES[fact_type].attributes().fields.items():
+        choices = [
+            list(v.choices)
+            for v in getattr(field, "validators", [])
+            if isinstance(v, validate.OneOf)
+        ]
+        out.append(
+            {"name": name, "required": field.required, "choices": choices[0] if choices else None}
+        )
+    return out

@@ -125,14 +125,16 @@ def deep_cursor(env: dict[str, str], depth: int) -> str:
 
 
 def measure(
-    server: Server, path: str, args: argparse.Namespace, headers: dict[str, str] | None = None
+    server: Server,
+    path: str,
+    args: argparse.Namespace,
+    headers: dict[str, str] | None = None,
+    connections: int | None = None,
 ) -> Result:
-    load.load(server, path, min(2.0, args.seconds), args.connections, headers)  # warm-up
+    clients = connections or args.connections
+    load.load(server, path, min(2.0, args.seconds), clients, headers)  # warm-up
     return load.median_of(
-        [
-            load.load(server, path, args.seconds, args.connections, headers)
-            for _ in range(args.rounds)
-        ]
+        [load.load(server, path, args.seconds, clients, headers) for _ in range(args.rounds)]
     )
 
 
@@ -169,6 +171,14 @@ def read_scenarios(
         get_json(api, "/api/v1/dyads/RUS/IRQ")  # the first, uncached computation
         found["dyad"] = measure(api, "/api/v1/dyads/RUS/IRQ", args)
         rows.append(Row("(3) dyad summary RUS-IRQ", f"bilateral-facts ({label})", found["dyad"]))
+        # The explorer's pages (HTML, rendered on the server), one client at a time: the
+        # median is the time to serve a page, not a queue's.
+        for key, name, path in (
+            ("web_dyad", "(8a) explorer page /dyads/RUS/IRQ", "/dyads/RUS/IRQ"),
+            ("web_fact", "(8b) explorer page /facts/{id}", f"/facts/{fact_id}"),
+        ):
+            found[key] = measure(api, path, args, connections=1)
+            rows.append(Row(name, f"bilateral-facts ({label})", found[key], "1 connection"))
         total = get_json(api, "/api/v1/facts?limit=1&count=true")[0]["meta"]["total"]
         depth = min(args.depth, max(0, total - 60))
         cursor = deep_cursor(env, depth)
@@ -527,6 +537,14 @@ def report(
             ratio(ours.get("page"), refs.get("same_bytes")),
             ">= 0.5x",
         ),
+        *[
+            (
+                f"{name} p50, 1 connection",
+                f"{ours[key].p50_ms:.1f} ms" if key in ours else "n/a",
+                "< 50 ms",
+            )
+            for key, name in (("web_dyad", "(8a) /dyads/RUS/IRQ"), ("web_fact", "(8b) /facts/{id}"))
+        ],
     ]
     if pg:
         targets += [

@@ -5,6 +5,7 @@ partners. Reads only published facts; callers memoize per data version.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,31 +13,30 @@ from sqlalchemy.orm import Session
 
 from ..dates import format_date
 from ..models import Evidence, Fact, Source
-from . import dyads, fact_query, fact_reads
+from . import catalog, dyads, fact_query, fact_reads
 from .memo import memo_key, memoized
 
 PUBLISHED = ["published"]
+
+
+def _pairs(session: Session, version: Any) -> list[dict[str, Any]]:
+    """Every pair with published facts (deprecated ones too), most facts first: one pass
+    over the facts gives the home page's counts and its top pairs."""
+    listing = dyads.DyadListing(session, {"include_deprecated": True}, version)
+    _keys, items = listing.page("facts", True, None, 10**7)
+    return items
 
 
 def counts(session: Session, version: Any) -> dict[str, int]:
     """Published facts, sources, pairs and parties with facts."""
 
     def compute() -> dict[str, int]:
-        published = Fact.status == "published"
-        facts, pairs = session.execute(
-            select(func.count(), func.count(func.distinct(Fact.dyad))).where(published)
-        ).one()
-        subjects = select(Fact.subject.label("code")).where(published)
-        counterparts = select(Fact.counterpart.label("code")).where(published)
-        parties = session.scalar(
-            select(func.count()).select_from(subjects.union(counterparts).subquery())
-        )
-        sources = session.scalar(select(func.count()).select_from(Source))
+        pairs = _pairs(session, version)
         return {
-            "facts": int(facts or 0),
-            "dyads": int(pairs or 0),
-            "parties": int(parties or 0),
-            "sources": int(sources or 0),
+            "facts": sum(p["fact_count"] for p in pairs),
+            "dyads": len(pairs),
+            "parties": len({code for p in pairs for code in p["parties"]}),
+            "sources": int(session.scalar(select(func.count()).select_from(Source)) or 0),
         }
 
     return memoized(memo_key("overview-counts"), version, compute)
@@ -55,14 +55,16 @@ def newest_facts(session: Session, version: Any, n: int = 10) -> list[dict[str, 
     return memoized(memo_key("overview-newest", n), version, compute)
 
 
-def top_dyads(
-    session: Session, version: Any, n: int = 10, party: str | None = None
-) -> list[dict[str, Any]]:
-    """The pairs with most published facts (of ``party`` when given)."""
-    args: dict[str, Any] = {"party": party} if party else {}
-    listing = dyads.DyadListing(session, args, version)
-    _keys, items = listing.page("facts", True, None, n)
-    return items
+def top_dyads(session: Session, version: Any, n: int = 10) -> list[dict[str, Any]]:
+    """The ``n`` pairs with most published facts."""
+    return _pairs(session, version)[:n]
+
+
+def party(session: Session, code: str, version: Any) -> dict[str, Any] | None:
+    """``catalog.get_party``, once per data version."""
+    return memoized(
+        memo_key("overview-party", code), version, lambda: catalog.get_party(session, code)
+    )
 
 
 def source_quotes(session: Session, source_id: int) -> list[dict[str, Any]]:
@@ -106,17 +108,17 @@ def _decimal_year(day: Any, precision: str) -> float:
     return day.year + (day.timetuple().tm_yday - 0.5) / 366
 
 
-MAX_POINTS = 500
+POINTS = 100  # per series: the latest; the whole series is the API's list
 
 
 def dyad_values(
     session: Session, a: str, b: str, version: Any, include_deprecated: bool = False
 ) -> list[dict[str, Any]]:
-    """A pair's published facts that carry a value, by date: one series per type and unit.
+    """A pair's published facts that carry a value, by date: one series per type and unit,
+    its latest POINTS facts (``total`` says how many there are).
 
-    Each point names its fact and its first source; facts without a usable date
-    (unknown precision) cannot be placed and are left out. At most MAX_POINTS per
-    series, the latest.
+    Each point names its fact and its first source; facts without a usable date (unknown
+    precision) cannot be placed and are left out.
     """
     a, b = sorted((a, b))
 
@@ -129,13 +131,8 @@ def dyad_values(
         ]
         if not include_deprecated:
             conds.append(Fact.rank != "deprecated")
-        first_source = (
-            select(func.min(Evidence.source_id))
-            .where(Evidence.fact_id == Fact.id)
-            .correlate(Fact)
-            .scalar_subquery()
-        )
-        rows = session.execute(
+        series = (Fact.type, Fact.unit)
+        ranked = (
             select(
                 Fact.id,
                 Fact.type,
@@ -147,33 +144,46 @@ def dyad_values(
                 Fact.unit,
                 Fact.value_qualifier,
                 Fact.summary,
-                first_source.label("source_id"),
+                func.row_number()
+                .over(partition_by=series, order_by=(Fact.date_start.desc(), Fact.id.desc()))
+                .label("n"),
+                func.count().over(partition_by=series).label("total"),
             )
             .where(*conds)
-            .order_by(Fact.type, Fact.unit, Fact.date_start.desc(), Fact.id.desc())
+            .subquery()
+        )
+        rows = session.execute(
+            select(ranked)
+            .where(ranked.c.n <= POINTS)
+            .order_by(ranked.c.type, ranked.c.unit, ranked.c.date_start, ranked.c.id)
         ).all()
-        series: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        first_source = dict(
+            session.execute(
+                select(Evidence.fact_id, func.min(Evidence.source_id))
+                .where(Evidence.fact_id.in_([r.id for r in rows]))
+                .group_by(Evidence.fact_id)
+            ).all()
+        )
+        out: dict[tuple[str, str], dict[str, Any]] = {}
         for r in rows:
-            points = series.setdefault((r.type, r.unit or ""), [])
-            if len(points) >= MAX_POINTS:
-                continue
-            points.append(
+            entry = out.setdefault(
+                (r.type, r.unit or ""),
+                {"type": r.type, "unit": r.unit, "total": r.total, "points": []},
+            )
+            entry["points"].append(
                 {
                     "fact_id": r.id,
-                    "source_id": r.source_id,
+                    "source_id": first_source.get(r.id),
                     "direction": f"{r.subject}→{r.counterpart}",
                     "date": format_date(r.date_start, r.date_precision),
                     "x": round(_decimal_year(r.date_start, r.date_precision), 4),
                     "value": float(r.value),
-                    "value_text": format(r.value.normalize(), "f"),
+                    "value_text": format(Decimal(r.value).normalize(), "f"),
                     "unit": r.unit,
                     "qualifier": r.value_qualifier,
                     "summary": r.summary,
                 }
             )
-        return [
-            {"type": kind, "unit": unit or None, "points": list(reversed(points))}
-            for (kind, unit), points in series.items()
-        ]
+        return list(out.values())
 
     return memoized(memo_key("overview-values", a, b, include_deprecated), version, compute)

@@ -37,7 +37,7 @@ from ..services import (
     tokens,
 )
 from ..services.facts import KeyTaken, create_fact
-from ..vocabulary import FACT_TYPES, VALUE_QUALIFIERS
+from ..vocabulary import FACT_TYPES, VALUE_QUALIFIERS, attribute_fields
 from . import bp, page
 
 ALL = ["draft", "published", "retracted"]
@@ -298,6 +298,7 @@ def _source_page(source_id: int, status: int = 200, error: Any = None) -> Respon
         suggestions=found,
         passages=passages.passages(data["body"], spans),
         types=FACT_TYPES,
+        attribute_help={t: attribute_fields(t) for t in FACT_TYPES},
         qualifiers=VALUE_QUALIFIERS,
         error=error,
     )

@@ -318,7 +318,7 @@ def party(code: str) -> Response | Any:
         raise Problem(404, f"No party with code {code!r}.", slug="not-found")
     if resolved != code:
         return redirect(url_for("web.party", code=resolved), 301)
-    data = catalog.get_party(s, resolved)
+    data = overview.party(s, resolved, cache_version())
     if data is None:
         raise Problem(404, f"No party with code {code!r}.", slug="not-found")
     return page("party.html", party=data, json_url=f"/api/v1/parties/{resolved}")
