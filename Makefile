@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint migrate fixtures venv clean bench bench-suggest
+.PHONY: run test lint migrate fixtures venv clean bench bench-suggest vendor
 
 $(STAMP): setup.cfg pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=python3.11)")'
@@ -45,6 +45,11 @@ bench: venv
 # `make test`): span recall, type, parties, date and value accuracy, precision.
 bench-suggest: venv
 	$(BIN)/python bench/suggest.py
+
+# The explorer's front-end files (Chart.js, Pico CSS; axe-core for the browser tests) from
+# the npm registry at the versions pinned in the script; needs npm (make run never does).
+vendor:
+	sh api/web/static/vendor/refresh.sh
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,7 +1,8 @@
 """Compressed answers (gzip, and br through Google's ``brotli``) for clients that ask.
 
 A WSGI layer outside everything else, since the thin read path's answers never pass through
-Flask. An answer in JSON, problem+json, CSV or NDJSON is compressed when the request's
+Flask. An answer in JSON, problem+json, CSV, NDJSON, or an explorer page or asset (HTML, CSS,
+JavaScript) is compressed when the request's
 Accept-Encoding admits br or gzip (br on a tie) and the body has at least MIN_SIZE bytes or
 is streamed (exports: compressed chunk by chunk as they stream, flushed at least every
 FLUSH_EVERY bytes). A request without Accept-Encoding, If-None-Match or If-Match costs a
@@ -30,7 +31,16 @@ StartResponse = Callable[..., Any]
 Headers = list[tuple[str, str]]
 
 COMPRESSIBLE = frozenset(
-    {"application/json", "application/problem+json", "text/csv", "application/x-ndjson"}
+    {
+        "application/json",
+        "application/problem+json",
+        "text/csv",
+        "application/x-ndjson",
+        # The explorer's pages and assets (api/web).
+        "text/html",
+        "text/css",
+        "text/javascript",
+    }
 )
 # Below this, a compressed body saves too little to be worth the work (and the gzip header).
 MIN_SIZE = 1024

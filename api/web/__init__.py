@@ -144,4 +144,25 @@ def init_app(app: Flask) -> None:
         PERMANENT_SESSION_LIFETIME=app.config.get("CURATOR_SESSION_SECONDS", 8 * 3600),
     )
     present.init_app(app)
+    _limit(app)
     app.register_blueprint(bp)
+
+
+def _limit(app: Flask) -> None:
+    """Pages spend the API's read budget (the same scope, per client address); their assets
+    do not. Forms spend the write budget."""
+    limiter = app.extensions.get("limiter")
+    if limiter is None:
+        return
+    limiter.shared_limit(
+        app.config["RATE_LIMIT_READS"],
+        scope="reads",
+        exempt_when=lambda: (
+            request.method not in ("GET", "HEAD") or request.endpoint == "web.static"
+        ),
+    )(bp)
+    limiter.shared_limit(
+        app.config["RATE_LIMIT_WRITES"],
+        scope="writes",
+        exempt_when=lambda: request.method != "POST",
+    )(bp)

@@ -359,3 +359,26 @@ def test_party_page_lists_partners(client: FlaskClient) -> None:
 def test_the_api_is_unchanged_beside_the_pages(client: FlaskClient) -> None:
     assert client.get("/api/v1/facts?limit=1").mimetype == "application/json"
     assert client.get("/api/v1/nothing").mimetype == "application/problem+json"
+
+
+def test_pages_spend_the_read_budget_and_assets_do_not(tmp_path: Any) -> None:
+    from tests.api.v1.test_limits import limited_app
+
+    client = limited_app(tmp_path, SECRET_KEY="test").test_client()
+    assert client.get("/facts").status_code == 200
+    assert client.get("/api/v1/fact-types").status_code == 200  # one budget for both
+    for _ in range(5):
+        assert client.get("/static/explorer.css").status_code == 200
+    assert client.get("/sign-in").status_code == 200
+    limited = client.get("/")
+    assert limited.status_code == 429 and limited.mimetype == "text/html"
+    assert int(limited.headers["Retry-After"]) > 0
+    assert "Too Many Requests" in soup(limited).get_text()
+
+
+def test_pages_are_compressed_when_asked(client: FlaskClient) -> None:
+    import gzip
+
+    response = client.get("/facts", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert b"<main" in gzip.decompress(response.get_data())
