@@ -174,8 +174,8 @@ def read_scenarios(
         # The explorer's pages (HTML, rendered on the server), one client at a time: the
         # median is the time to serve a page, not a queue's.
         for key, name, path in (
-            ("web_dyad", "(8a) explorer page /dyads/RUS/IRQ", "/dyads/RUS/IRQ"),
-            ("web_fact", "(8b) explorer page /facts/{id}", f"/facts/{fact_id}"),
+            ("web_dyad", "(9a) explorer page /dyads/RUS/IRQ", "/dyads/RUS/IRQ"),
+            ("web_fact", "(9b) explorer page /facts/{id}", f"/facts/{fact_id}"),
         ):
             found[key] = measure(api, path, args, connections=1)
             rows.append(Row(name, f"bilateral-facts ({label})", found[key], "1 connection"))
@@ -543,7 +543,7 @@ def report(
                 f"{ours[key].p50_ms:.1f} ms" if key in ours else "n/a",
                 "< 50 ms",
             )
-            for key, name in (("web_dyad", "(8a) /dyads/RUS/IRQ"), ("web_fact", "(8b) /facts/{id}"))
+            for key, name in (("web_dyad", "(9a) /dyads/RUS/IRQ"), ("web_fact", "(9b) /facts/{id}"))
         ],
     ]
     if pg:
