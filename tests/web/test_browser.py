@@ -153,6 +153,11 @@ def _shoot(browser: Any, name: str, width: int) -> Path:
 def test_page_renders_accessible_at_both_widths(browser: Any, live: Live, name: str) -> None:
     browser.get_log("browser")  # forget what earlier pages logged
     _open(browser, live, PAGES[name])
+    _check_page(browser, name)
+
+
+def _check_page(browser: Any, name: str) -> None:
+    """The page now open: titled, no console error, accessible, fits both widths (shot)."""
     assert browser.title.endswith("bilateral-facts"), browser.title
     assert browser.find_element("css selector", "main h1").text.strip()
     assert _errors(browser) == []  # a CSP violation or a failed asset is an error here
@@ -335,14 +340,15 @@ def test_a_curator_accepts_and_publishes_then_a_reader_sees_it(browser: Any, liv
     browser.find_element("css selector", "form button[type=submit]").click()
     _wait_path(browser, "/curate")
     assert "browser-curator" in browser.page_source
+    browser.get_log("browser")
+    _check_page(browser, "curate")
     browser.find_element("name", "outlet").send_keys("Reuters")
     browser.find_element("name", "published").send_keys("2020-03-03")
     browser.find_element("name", "body").send_keys(ARTICLE)
     browser.find_element("css selector", "form[action='/curate/articles'] button").click()
     _wait_path(browser, "/curate/sources/")
     source_id = int(browser.current_url.rstrip("/").rsplit("/", 1)[1])
-    _shoot(browser, "curate-source", 1280)
-    assert _axe(browser) == []
+    _check_page(browser, "curate-source")
     cards = browser.find_elements("css selector", "article.suggestion[data-status=open]")
     assert cards, "the extractor suggests facts for the article"
     card = cards[0]
@@ -356,6 +362,7 @@ def test_a_curator_accepts_and_publishes_then_a_reader_sees_it(browser: Any, liv
     _wait_path(browser, "/curate/facts/")
     fact_id = int(browser.current_url.rsplit("/", 1)[1])
     assert "Draft fact" in browser.find_element("css selector", "main h1").text
+    _check_page(browser, "curate-draft")
     browser.find_element(
         "css selector", f"form[action='/curate/facts/{fact_id}/publish'] button"
     ).click()
