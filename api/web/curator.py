@@ -100,7 +100,7 @@ def _guard() -> Any:
             raise Problem(403, "This form may be sent only from this site.", slug="forbidden")
         sent = request.form.get("csrf_token", "")
         expected = cookie.get("csrf")
-        if not expected or not hmac.compare_digest(str(expected), sent):
+        if not expected or not hmac.compare_digest(str(expected).encode(), sent.encode()):
             raise Problem(
                 403,
                 "The form is stale or was not sent from this site: reload the page and try again.",
@@ -132,7 +132,12 @@ def sign_in() -> Response | Any:
         try:
             who = tokens.authenticate(session(), f"Bearer {secret}") if secret else None
         except tokens.TokenError as err:
-            who, error = None, str(err)
+            who = None
+            error = (
+                "This token has been revoked: ask for a new one."
+                if err.reason == "revoked"
+                else "This is not a valid API token."
+            )
         if who is None and error is None:
             error = "Paste the API token a maintainer made for you (facts tokens create)."
         if who is not None:
@@ -457,7 +462,7 @@ def curate_publish(fact_id: int) -> Response | Any:
         fact = s.get(Fact, fact_id)
         if fact is None:
             abort(404)
-        if not hmac.compare_digest(fact_writes.fact_etag(s, fact), seen_tag):
+        if not hmac.compare_digest(fact_writes.fact_etag(s, fact).encode(), seen_tag.encode()):
             return None
         fact_writes.patch_fact(s, fact, {"status": "published"}, author)
         return "published"
