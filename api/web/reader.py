@@ -9,6 +9,7 @@ from flask import Response, current_app, redirect, request, url_for
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
+from ..arguments import actor_id, resolve_codes
 from ..db import cache_version, session
 from ..errors import Problem
 from ..models import Fact, Source
@@ -60,33 +61,11 @@ def _loaded(raw: MultiDict[str, str]) -> dict[str, Any]:
         ) from None
 
 
-def _party(raw: str, name: str) -> str:
-    code = catalog.resolve_party(session(), raw, cache_version()) if len(raw) <= 16 else None
-    if code is None:
-        close = catalog.closest_codes(session(), raw, cache_version())
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise Problem(
-            400,
-            f"No party with code {raw!r}.{hint}",
-            slug="invalid-parameters",
-            errors={name: [f"Unknown party code {raw!r}."]},
-        )
-    return code
-
-
 def _resolve(args: dict[str, Any]) -> dict[str, Any]:
-    for name in ("subject", "counterpart", "party"):
-        if args.get(name):
-            args[name] = _party(args[name], name)
-    if args.get("dyad"):
-        args["dyad"] = [_party(c, "dyad") for c in args["dyad"]]
-        if args["dyad"][0] == args["dyad"][1]:
-            raise Problem(400, "A dyad needs two different parties.", slug="invalid-parameters")
+    """Codes and the actor resolved as the API resolves them; readers see published facts."""
+    resolve_codes(args, "subject", "counterpart", "party", "dyad")
     if args.get("actor") is not None:
-        actor = catalog.find_actor(session(), args["actor"])
-        if actor is None:
-            raise Problem(400, f"No actor {args['actor']!r}.", slug="invalid-parameters")
-        args["actor"] = actor.id
+        args["actor"] = actor_id(args["actor"])
     args["status"] = PUBLIC
     return args
 

@@ -146,7 +146,7 @@ def test_pages_follow_the_apis_cursors(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     ("query", "says"),
     [
-        ("party=XXQ", "No party with code"),
+        ("party=XXQ", "Unknown party code"),
         ("type=nonsense", "type"),
         ("from=2015-13", "from"),
         ("limit=0", "limit"),
