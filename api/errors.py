@@ -177,6 +177,11 @@ def _from_unexpected(exc: Exception) -> Response:
     return problem_response(500, "An unexpected error occurred; it has been logged.")
 
 
+def problem_from_http(exc: HTTPException) -> Response:
+    """An HTTP error (abort, routing) as problem+json."""
+    return _from_http(exc)
+
+
 def init_app(app: Flask, _smorest: Any = None) -> None:
     """Register the handlers; call after flask-smorest so ours take precedence."""
     app.register_error_handler(Problem, _from_problem)

@@ -25,7 +25,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from ..errors import Problem
+from ..errors import Problem, problem_from_http
 from . import present
 
 STATIC = Path(__file__).parent / "static"
@@ -146,6 +146,14 @@ def init_app(app: Flask) -> None:
     present.init_app(app)
     _limit(app)
     app.register_blueprint(bp)
+
+    @app.errorhandler(404)
+    def _not_found(err: HTTPException) -> Response:
+        # A path no route matches: a page for a browser (it asks for text/html by name),
+        # problem+json for the API's paths and for every other client.
+        if request.path.startswith("/api/") or "text/html" not in request.headers.get("Accept", ""):
+            return problem_from_http(err)
+        return _http(err)
 
 
 def _limit(app: Flask) -> None:

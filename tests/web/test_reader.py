@@ -382,3 +382,17 @@ def test_pages_are_compressed_when_asked(client: FlaskClient) -> None:
     response = client.get("/facts", headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"
     assert b"<main" in gzip.decompress(response.get_data())
+
+
+def test_an_unknown_path_is_a_page_for_browsers_and_a_problem_for_others(
+    client: FlaskClient,
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    for path in ("/nothing", "/facts/abc", "/sources/x"):
+        page = client.get(path, headers=browser)
+        assert page.status_code == 404 and page.mimetype == "text/html"
+        assert "Not Found" in soup(page).get_text()
+        assert client.get(path).mimetype == "application/problem+json"
+        assert client.get(path, headers={"Accept": "*/*"}).mimetype == "application/problem+json"
+    api = client.get("/api/v1/nothing", headers=browser)
+    assert api.status_code == 404 and api.mimetype == "application/problem+json"
