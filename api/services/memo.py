@@ -16,10 +16,16 @@ T = TypeVar("T")
 MAX_ENTRIES = 512
 _entries: OrderedDict[Hashable, Any] = OrderedDict()
 _lock = Lock()
+_computing: dict[Hashable, Lock] = {}  # entries being computed, and their gate
 
 
 def memoized(key: Hashable, version: Any, compute: Callable[[], T]) -> T:
-    """The value for ``key`` at ``version``, computed at most once per version."""
+    """The value for ``key`` at ``version``, computed at most once per version.
+
+    Threads asking for the same entry while it is being computed wait for that one
+    computation (after a write, the first views of a busy page would otherwise each
+    compute the same aggregate); if it fails, each computes for itself.
+    """
     if version is None:
         return compute()
     full = (key, version)
@@ -27,11 +33,20 @@ def memoized(key: Hashable, version: Any, compute: Callable[[], T]) -> T:
         if full in _entries:
             _entries.move_to_end(full)
             return _entries[full]
-    value = compute()
-    with _lock:
-        _entries[full] = value
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+        gate = _computing.setdefault(full, Lock())
+    with gate:
+        with _lock:
+            if full in _entries:
+                return _entries[full]
+        try:
+            value = compute()
+            with _lock:
+                _entries[full] = value
+                while len(_entries) > MAX_ENTRIES:
+                    _entries.popitem(last=False)
+        finally:
+            with _lock:
+                _computing.pop(full, None)
     return value
 
 
@@ -39,6 +54,7 @@ def clear() -> None:
     """Forget everything (tests)."""
     with _lock:
         _entries.clear()
+        _computing.clear()
 
 
 def memo_key(*parts: Any) -> str:
