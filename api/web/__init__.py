@@ -134,7 +134,7 @@ def _session_secret(app: Flask) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the pages (after the API, whose paths they never shadow)."""
-    from . import curator, reader  # noqa: F401  (their routes join the blueprint)
+    from . import curator, reader, session  # noqa: F401  (their routes join the blueprint)
 
     app.secret_key = _session_secret(app)
     app.config.update(

@@ -1,23 +1,18 @@
-"""Curators' pages: sign in with an API token, add an article, decide on its suggested facts
-(highlighted in its text), start a fact from any selected words, publish a draft.
-
-The session cookie (HttpOnly, SameSite=Strict, signed) keeps only the token's stored digest,
-never the token; revoking the token ends the session. Every form carries the session's CSRF
-token, and a post whose Origin is another site is refused. Writes go through the same
-services, in one transaction each, as the API's writes do: all or nothing.
+"""Curators' pages: add an article, decide on its suggested facts (highlighted in its
+text), start a fact from any selected words, publish a draft. Who is signed in, and the
+checks every form passes, are ``session.py``'s. Writes go through the same services, in
+one transaction each, as the API's writes do: all or nothing.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
-import secrets
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from flask import Response, abort, flash, redirect, request, url_for
-from flask import session as cookie
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -34,14 +29,13 @@ from ..services import (
     passages,
     source_reads,
     suggestions,
-    tokens,
 )
 from ..services.facts import KeyTaken, create_fact
 from ..vocabulary import FACT_TYPES, VALUE_QUALIFIERS, attribute_fields
 from . import bp, page
+from .session import writer
 
 ALL = ["draft", "published", "retracted"]
-CURATOR_KEY = "bf.curator"  # this request's signed-in caller, in the WSGI environ
 MAX_ARTICLE_BYTES = 1_000_000
 # Fields a curator may change when accepting a suggestion or starting a fact.
 EDITABLE = (
@@ -55,110 +49,6 @@ EDITABLE = (
     "unit",
     "value_qualifier",
 )
-
-
-# -- the session -----------------------------------------------------------------------------
-
-
-def _csrf_token() -> str:
-    if "csrf" not in cookie:
-        cookie["csrf"] = secrets.token_urlsafe(32)
-    return str(cookie["csrf"])
-
-
-def current_curator() -> tokens.Caller | None:
-    """Who is signed in (None: nobody, or the token was revoked since); looked up once per
-    request."""
-    if CURATOR_KEY in request.environ:
-        return request.environ[CURATOR_KEY]
-    found = None
-    wanted = cookie.get("token")
-    if isinstance(wanted, str):
-        try:
-            found = tokens.caller_by_digest(session(), wanted)
-        except tokens.TokenError:
-            cookie.pop("token", None)
-    request.environ[CURATOR_KEY] = found
-    return found
-
-
-@bp.app_context_processor
-def _signed_in() -> dict[str, Any]:
-    if request.blueprint != "web":
-        return {}
-    who = current_curator() if "token" in cookie else None
-    return {"curator": who.name if who else None, "csrf_token": _csrf_token() if who else ""}
-
-
-@bp.before_request
-def _guard() -> Any:
-    """Curators' pages need a session; every post needs the session's CSRF token and, when
-    the browser says where it comes from, this site as its origin."""
-    if request.method == "POST":
-        origin = request.headers.get("Origin")
-        if origin is not None and origin != request.host_url.rstrip("/"):
-            raise Problem(403, "This form may be sent only from this site.", slug="forbidden")
-        sent = request.form.get("csrf_token", "")
-        expected = cookie.get("csrf")
-        if not expected or not hmac.compare_digest(str(expected).encode(), sent.encode()):
-            raise Problem(
-                403,
-                "The form is stale or was not sent from this site: reload the page and try again.",
-                slug="forbidden",
-            )
-    if (request.endpoint or "").startswith("web.curate") and current_curator() is None:
-        return redirect(url_for("web.sign_in", next=request.path), 303)
-    return None
-
-
-def _author() -> str:
-    who = current_curator()
-    if who is None or not who.can("write"):
-        raise Problem(403, "Your token may read but not write.", slug="forbidden")
-    return who.name
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("web.curate")
-
-
-@bp.route("/sign-in", methods=["GET", "POST"])
-def sign_in() -> Response | Any:
-    error = None
-    if request.method == "POST":
-        secret = request.form.get("token", "").strip()
-        try:
-            who = tokens.authenticate(session(), f"Bearer {secret}") if secret else None
-        except tokens.TokenError as err:
-            who = None
-            error = (
-                "This token has been revoked: ask for a new one."
-                if err.reason == "revoked"
-                else "This is not a valid API token."
-            )
-        if who is None and error is None:
-            error = "Paste the API token a maintainer made for you (facts tokens create)."
-        if who is not None:
-            cookie.clear()
-            cookie.permanent = True
-            cookie["token"] = tokens.digest(secret)
-            cookie["csrf"] = secrets.token_urlsafe(32)
-            return redirect(_safe_next(request.form.get("next")), 303)
-    return page(
-        "curate/sign_in.html",
-        status=401 if error else 200,
-        error=error,
-        next=_safe_next(request.values.get("next")),
-        form_csrf=_csrf_token(),
-    )
-
-
-@bp.post("/sign-out")
-def sign_out() -> Response | Any:
-    cookie.clear()
-    return redirect(url_for("web.home"), 303)
 
 
 # -- writes ------------------------------------------------------------------------------
@@ -237,7 +127,7 @@ def _article_text() -> str:
 
 @bp.post("/curate/articles")
 def curate_article() -> Response | Any:
-    author = _author()
+    author = writer()
     meta = {
         k: v.strip()
         for k in ("title", "outlet", "url", "published")
@@ -343,7 +233,7 @@ def _edited(base: dict[str, Any]) -> dict[str, Any]:
     "<int(max=2147483647):suggestion_id>/accept"
 )
 def curate_accept(source_id: int, suggestion_id: int) -> Response | Any:
-    author = _author()
+    author = writer()
     row = suggestions.find(session(), source_id, suggestion_id)
     if row is None:
         abort(404)
@@ -371,7 +261,7 @@ def curate_accept(source_id: int, suggestion_id: int) -> Response | Any:
     "<int(max=2147483647):suggestion_id>/reject"
 )
 def curate_reject(source_id: int, suggestion_id: int) -> Response | Any:
-    author = _author()
+    author = writer()
     reason = request.form.get("reason", "").strip() or None
 
     def work(s: Any) -> None:
@@ -398,7 +288,7 @@ def _int(name: str) -> int | None:
 @bp.post("/curate/sources/<int(max=2147483647):source_id>/facts")
 def curate_new_fact(source_id: int) -> Response | Any:
     """A draft fact from words a curator selected in the article."""
-    author = _author()
+    author = writer()
     start, end = _int("start"), _int("end")
     data: dict[str, Any] = {k: v for k, v in _edited({}).items() if v is not None}
     data["status"] = "draft"
@@ -454,7 +344,7 @@ def _fact_page(fact_id: int, status: int = 200, **extra: Any) -> Response:
 @bp.post("/curate/facts/<int(max=2147483647):fact_id>/publish")
 def curate_publish(fact_id: int) -> Response | Any:
     """Publish a draft if it is still the version the curator saw (If-Match, from the form)."""
-    author = _author()
+    author = writer()
     seen_tag = request.form.get("if_match", "")
     seen_version = _int("version")
 

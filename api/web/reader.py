@@ -30,6 +30,7 @@ from ..services import (
 from ..services.paging import CursorError, read_page
 from ..vocabulary import FACT_TYPES, LINK_RELATIONS
 from . import bp, page
+from .present import label, query
 
 PUBLIC = ["published"]
 # Parameters the API's list has that a page has no use for (the page is HTML, all fields).
@@ -71,8 +72,6 @@ def _resolve(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _api_url(path: str, **changes: Any) -> str:
-    from .present import query
-
     qs = query(request.args, **changes)
     return f"{path}?{qs}" if qs else path
 
@@ -248,7 +247,7 @@ def dyad(a: str, b: str) -> Response | Any:
             "series": [
                 {
                     "type": t,
-                    "label": _label(t),
+                    "label": label(t),
                     "data": [p["by_type"].get(t, 0) for p in timeline["data"]],
                 }
                 for t in timeline["meta"]["types"]
@@ -256,7 +255,7 @@ def dyad(a: str, b: str) -> Response | Any:
         },
         "values": [
             {
-                "label": f"{_label(v['type'])} ({v['unit']})" if v["unit"] else _label(v["type"]),
+                "label": f"{label(v['type'])} ({v['unit']})" if v["unit"] else label(v["type"]),
                 "points": [
                     {
                         "x": p["x"],
@@ -281,12 +280,6 @@ def dyad(a: str, b: str) -> Response | Any:
         timeline_url=f"/api/v1/dyads/{code_a}/{code_b}/timeline",
         figures_url=f"/api/v1/figures?dyad={code_a},{code_b}",
     )
-
-
-def _label(name: str) -> str:
-    from .present import label
-
-    return label(name)
 
 
 @bp.get("/parties/<code>")

@@ -26,10 +26,9 @@ from typing import Any
 
 import pytest
 
-from api import create_app, db, migrate
-from api.services.fixtures import load_fixtures
+from api import db
 from api.services.tokens import create_token
-from tests.conftest import FIXTURES
+from tests.conftest import _make_app
 from tests.support.live_server import ROOT, Server, free_port, server_env
 from tests.test_make_run import run_command
 
@@ -75,12 +74,10 @@ class Live:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     tmp = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{tmp / 'facts.db'}"
-    app = create_app({"TESTING": True, "DATABASE_URL": url})
-    migrate.upgrade(app.extensions["db_engine"])
+    app = _make_app("sqlite", "facts", tmp, fixtures=True)  # the suite's loaded database
+    url = app.config["DATABASE_URL"]
     with app.app_context():
         with db.write_transaction() as s:
-            load_fixtures(s, FIXTURES)
             secret = create_token(s, "browser-curator", ["write"])
         db.session.remove()
     app.extensions["db_engine"].dispose()
