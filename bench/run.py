@@ -14,6 +14,7 @@ kept.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -24,6 +25,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,11 +155,51 @@ def api_env(url: str) -> dict[str, str]:
 
 
 def read_scenarios(
-    label: str, url: str, args: argparse.Namespace, logs: Path, rows: list[Row]
+    label: str,
+    url: str,
+    args: argparse.Namespace,
+    logs: Path,
+    rows: list[Row],
+    pin: Callable[[], ContextManager[Any]] = contextlib.nullcontext,
 ) -> dict[str, Result]:
-    """Scenarios 1-7 against our API on one database."""
+    """Scenarios 1-7 against our API on one database (``pin``: around the pinned ones)."""
     env = api_env(url)
     found: dict[str, Result] = {}
+    with pin():
+        pinned_scenarios(label, env, args, logs, rows, found)
+    if args.production:
+        prod = load.gunicorn(
+            f"api-{label}-prod",
+            "wsgi:app",
+            env,
+            logs,
+            config=str(ROOT / "gunicorn.conf.py"),
+            cpu=None,
+        )
+        try:
+            found["page_prod"] = measure(prod, PAGE, args)
+            rows.append(
+                Row(
+                    "(1) page of 50, production config",
+                    f"bilateral-facts ({label}, gunicorn.conf.py)",
+                    found["page_prod"],
+                    "workers from the CPU count, not pinned",
+                )
+            )
+        finally:
+            prod.stop()
+    return found
+
+
+def pinned_scenarios(
+    label: str,
+    env: dict[str, str],
+    args: argparse.Namespace,
+    logs: Path,
+    rows: list[Row],
+    found: dict[str, Result],
+) -> None:
+    """Scenarios 1-7 but the production config: one worker on core 0, the load on core 1."""
     api = load.gunicorn(f"api-{label}", "wsgi:app", env, logs)
     try:
         found["page"] = measure(api, PAGE, args)
@@ -220,28 +263,6 @@ def read_scenarios(
         )
     finally:
         api.stop()
-    if args.production:
-        prod = load.gunicorn(
-            f"api-{label}-prod",
-            "wsgi:app",
-            env,
-            logs,
-            config=str(ROOT / "gunicorn.conf.py"),
-            cpu=None,
-        )
-        try:
-            found["page_prod"] = measure(prod, PAGE, args)
-            rows.append(
-                Row(
-                    "(1) page of 50, production config",
-                    f"bilateral-facts ({label}, gunicorn.conf.py)",
-                    found["page_prod"],
-                    "workers from the CPU count, not pinned",
-                )
-            )
-        finally:
-            prod.stop()
-    return found
 
 
 NEWS = sorted((ROOT / "bench" / "suggest_corpus" / "articles").glob("*.txt")) + sorted(
@@ -479,6 +500,39 @@ def pg_floor(url: str, args: argparse.Namespace, logs: Path, rows: list[Row]) ->
     return found
 
 
+def pg_unpinned(
+    url: str, args: argparse.Namespace, logs: Path, rows: list[Row]
+) -> dict[str, Result]:
+    """The PostgreSQL page and 304 again with the database server where the scheduler puts
+    it (the API still on core 0): what the pinning changes, for the record."""
+    api = load.gunicorn("api-PostgreSQL-unpinned", "wsgi:app", api_env(url), logs)
+    found: dict[str, Result] = {}
+    note = "PostgreSQL not pinned"
+    try:
+        found["page_unpinned"] = measure(api, PAGE, args)
+        rows.append(
+            Row(
+                "(1) page of 50, dyad RUS-IRQ",
+                "bilateral-facts (PostgreSQL)",
+                found["page_unpinned"],
+                note,
+            )
+        )
+        _, headers = get_json(api, PAGE)
+        found["304_unpinned"] = measure(api, PAGE, args, {"If-None-Match": headers["ETag"]})
+        rows.append(
+            Row(
+                "(5) page of 50, If-None-Match (304)",
+                "bilateral-facts (PostgreSQL)",
+                found["304_unpinned"],
+                note,
+            )
+        )
+    finally:
+        api.stop()
+    return found
+
+
 def latency_ratio(found: dict[str, Result]) -> str:
     """Deep keyset page over first page, p50."""
     if "deep" not in found:
@@ -605,8 +659,19 @@ def main() -> None:
     ours = read_scenarios("SQLite", f"sqlite:///{args.db}", args, logs, rows)
     pg: dict[str, Result] = {}
     if args.pg_url:
-        pg = pg_floor(args.pg_url, args, logs, rows)
-        pg |= read_scenarios("PostgreSQL", args.pg_url, args, logs, rows)
+        notes: list[str] = []
+
+        @contextlib.contextmanager
+        def pg_pinned() -> Iterator[None]:
+            with load.postgres_on(0, conninfo(args.pg_url)) as note:
+                notes.append(note)
+                yield
+
+        with pg_pinned():
+            pg = pg_floor(args.pg_url, args, logs, rows)
+        pg |= read_scenarios("PostgreSQL", args.pg_url, args, logs, rows, pin=pg_pinned)
+        pg |= pg_unpinned(args.pg_url, args, logs, rows)
+        info["pinning"] += f"; {notes[0]}" if notes else ""
     if args.writes:
         copy = Path(logs) / "writes.db"
         # The SQLite backup API, not a file copy: recent commits (a migration just applied)
