@@ -72,6 +72,10 @@ class Defaults:
     # revalidations) in a thin WSGI layer before Flask; identical responses, see
     # docs/performance.md. false sends every request through Flask.
     FAST_PATH = True
+    # Megabytes of answered fact-list pages each worker keeps, each with the data version it
+    # was read at, to send again while that version is current (api/responses/page_cache.py);
+    # 0 turns it off.
+    PAGE_CACHE_MB = 32
 
     # Compress JSON, CSV and NDJSON answers (gzip, br) for clients that send Accept-Encoding;
     # false when a reverse proxy in front compresses (api/compression.py).

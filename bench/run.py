@@ -222,20 +222,6 @@ def pinned_scenarios(
         ):
             found[key] = measure(api, path, args, connections=1)
             rows.append(Row(name, f"bilateral-facts ({label})", found[key], "1 connection"))
-        total = get_json(api, "/api/v1/facts?limit=1&count=true")[0]["meta"]["total"]
-        depth = min(args.depth, max(0, total - 60))
-        cursor = deep_cursor(env, depth)
-        found["first"] = measure(api, "/api/v1/facts?limit=50", args)
-        found["deep"] = measure(api, f"/api/v1/facts?limit=50&cursor={cursor}", args)
-        rows.append(Row("(4a) first page, all facts", f"bilateral-facts ({label})", found["first"]))
-        rows.append(
-            Row(
-                f"(4b) keyset page {depth:,} rows deep",
-                f"bilateral-facts ({label})",
-                found["deep"],
-                f"latency {found['deep'].p50_ms / max(found['first'].p50_ms, 1e-9):.2f}x the first page (p50)",
-            )
-        )
         _, headers = get_json(api, PAGE)
         found["304"] = measure(api, PAGE, args, {"If-None-Match": headers["ETag"]})
         rows.append(
@@ -263,6 +249,37 @@ def pinned_scenarios(
         )
     finally:
         api.stop()
+    # The same page, and the first and deep pages, read afresh each time: the page cache
+    # (api/responses/page_cache.py) off, so these measure the read itself.
+    cold = load.gunicorn(
+        f"api-{label}-uncached", "wsgi:app", {**env, "FACTS_PAGE_CACHE_MB": "0"}, logs
+    )
+    try:
+        found["page_uncached"] = measure(cold, PAGE, args)
+        rows.append(
+            Row(
+                "(1) page of 50, dyad RUS-IRQ",
+                f"bilateral-facts ({label})",
+                found["page_uncached"],
+                "page cache off: read afresh each time",
+            )
+        )
+        total = get_json(cold, "/api/v1/facts?limit=1&count=true")[0]["meta"]["total"]
+        depth = min(args.depth, max(0, total - 60))
+        cursor = deep_cursor(env, depth)
+        found["first"] = measure(cold, "/api/v1/facts?limit=50", args)
+        found["deep"] = measure(cold, f"/api/v1/facts?limit=50&cursor={cursor}", args)
+        rows.append(Row("(4a) first page, all facts", f"bilateral-facts ({label})", found["first"]))
+        rows.append(
+            Row(
+                f"(4b) keyset page {depth:,} rows deep",
+                f"bilateral-facts ({label})",
+                found["deep"],
+                f"latency {found['deep'].p50_ms / max(found['first'].p50_ms, 1e-9):.2f}x the first page (p50)",
+            )
+        )
+    finally:
+        cold.stop()
 
 
 NEWS = sorted((ROOT / "bench" / "suggest_corpus" / "articles").glob("*.txt")) + sorted(
@@ -599,6 +616,16 @@ def report(
             )
             for key, name in (("web_dyad", "(9a) /dyads/RUS/IRQ"), ("web_fact", "(9b) /facts/{id}"))
         ],
+        (
+            "(1) page of 50, page cache off, vs same-bytes ceiling",
+            ratio(ours.get("page_uncached"), refs.get("same_bytes")),
+            "",
+        ),
+        (
+            "(1) page of 50, page cache off, vs floor",
+            ratio(ours.get("page_uncached"), refs.get("floor_page")),
+            "",
+        ),
     ]
     if pg:
         targets += [
@@ -619,6 +646,26 @@ def report(
             ),
             ("PostgreSQL 304 vs ceiling", ratio(pg.get("304"), refs.get("ceiling")), ">= 0.5x"),
             ("PostgreSQL deep page latency / first page (p50)", latency_ratio(pg), "<= 1.2x"),
+            (
+                "PostgreSQL page of 50 / SQLite's, page cache off",
+                ratio(pg.get("page_uncached"), ours.get("page_uncached")),
+                "",
+            ),
+            (
+                "PostgreSQL page of 50, page cache off, vs PostgreSQL floor",
+                ratio(pg.get("page_uncached"), pg.get("floor_page")),
+                "",
+            ),
+            (
+                "PostgreSQL page of 50 / SQLite's, PostgreSQL not pinned",
+                ratio(pg.get("page_unpinned"), ours.get("page")),
+                "",
+            ),
+            (
+                "PostgreSQL 304 vs ceiling, PostgreSQL not pinned",
+                ratio(pg.get("304_unpinned"), refs.get("ceiling")),
+                "",
+            ),
         ]
     lines += ["", "| ratio | measured | target |", "|---|---:|---|"] + [
         f"| {a} | {b} | {c} |" for a, b, c in targets
@@ -648,6 +695,12 @@ def main() -> None:
     parser.add_argument("--no-datasette", dest="datasette", action="store_false")
     parser.add_argument("--no-production", dest="production", action="store_false")
     parser.add_argument("--no-writes", dest="writes", action="store_false")
+    parser.add_argument(
+        "--no-pin-postgres",
+        dest="pin_postgres",
+        action="store_false",
+        help="leave PostgreSQL's processes where the scheduler puts them (the suite's smoke run)",
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     if not Path(args.db).exists():
@@ -663,6 +716,10 @@ def main() -> None:
 
         @contextlib.contextmanager
         def pg_pinned() -> Iterator[None]:
+            if not args.pin_postgres:
+                notes.append("PostgreSQL not pinned (--no-pin-postgres)")
+                yield
+                return
             with load.postgres_on(0, conninfo(args.pg_url)) as note:
                 notes.append(note)
                 yield

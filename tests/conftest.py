@@ -17,6 +17,7 @@ from api.services.catalog import _code_cache as party_code_cache
 from api.services.fixtures import load_fixtures
 from api.services.parties import load_countries
 from tests.databases import BACKENDS, database_url, drop_run_schemas
+from tests.support.wsgi_layers import thin_path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ARTICLES = FIXTURES / "articles"
@@ -109,6 +110,9 @@ def _rolled_back(application: Flask) -> Iterator[Session]:
             # Rolled-back writes can bring a data version back; forget what was cached at it.
             memo.clear()
             party_code_cache.clear()
+            pages = thin_path(application).pages
+            if pages is not None:
+                pages.clear()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from api import create_app
 from bench import floor, pg_floor
 from bench.run import FLOOR_PAGE, PAGE
-from tests.databases import BACKENDS, database_url
+from tests.databases import BACKENDS, PG_SKIP, database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,6 +51,14 @@ def test_harness_runs_on_a_tiny_dataset(tiny_db: Path, tmp_path: Path) -> None:
     db = tiny_db
     _assert_documents_built(db)
     out = tmp_path / "RESULTS.md"
+    # With PostgreSQL under test, its part of the harness runs too (its processes left
+    # where they are: a second suite may be using the server; load.postgres_on is tested
+    # on its own below).
+    pg = []
+    if os.environ.get("TEST_DATABASE_URL"):
+        pg_url = database_url("postgresql", "bench_harness", tmp_path)
+        _generate(pg_url, 600, 60)
+        pg = ["--pg-url", pg_url, "--no-pin-postgres"]
     run = subprocess.run(
         [
             sys.executable,
@@ -70,6 +79,7 @@ def test_harness_runs_on_a_tiny_dataset(tiny_db: Path, tmp_path: Path) -> None:
             "--no-production",
             "--out",
             str(out),
+            *pg,
         ],
         cwd=ROOT,
         capture_output=True,
@@ -91,8 +101,20 @@ def test_harness_runs_on_a_tiny_dataset(tiny_db: Path, tmp_path: Path) -> None:
         "(7) CSV export",
         "(8a) import 5 articles",
         "(8b) 90/10",
+        "page cache off: read afresh each time",
+        "(1) page of 50, page cache off, vs same-bytes ceiling",
     ):
         assert scenario in report, scenario
+    if pg:
+        for scenario in (
+            "PostgreSQL floor (psycopg + json.dumps)",
+            "| (1) page of 50, dyad RUS-IRQ | bilateral-facts (PostgreSQL) |",
+            "PostgreSQL page of 50 / SQLite page of 50",
+            "PostgreSQL page of 50 / SQLite's, page cache off",
+            "PostgreSQL 304 vs ceiling, PostgreSQL not pinned",
+            "PostgreSQL not pinned (--no-pin-postgres)",
+        ):
+            assert scenario in report, scenario
     table = [line for line in report.splitlines() if line.startswith("| (")]
     # Every measured row answered without a single error response.
     for line in table:
@@ -163,3 +185,29 @@ def _assert_documents_built(db: Path) -> None:
     conn.close()
     assert stale == 0 and built > 1000 and triggers == len(m.SQLITE_TRIGGERS)
     assert missing == 0  # and every stored fact document (api/services/fact_docs.py)
+
+
+def test_postgresql_can_be_put_on_one_core_and_back() -> None:
+    """bench/load.py's postgres_on: every server process on the core for the block, a
+    backend started inside it too, and each one's CPU set as it was afterwards."""
+    import psycopg
+
+    from bench import load
+
+    if not os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip(PG_SKIP)
+    if not load.PINNING:
+        pytest.skip("taskset or a second core is missing")
+    info = pg_floor.conninfo(os.environ["TEST_DATABASE_URL"])
+    with psycopg.connect(info, autocommit=True) as conn:
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
+        before = os.sched_getaffinity(backend)
+        with load.postgres_on(0, info) as note:
+            if "not pinned" in note:
+                pytest.skip(note)  # a server elsewhere, or not ours to move
+            assert note == "PostgreSQL on core 0 with the server"
+            assert os.sched_getaffinity(backend) == {0}
+            with psycopg.connect(info, autocommit=True) as inside:
+                new = inside.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
+                assert os.sched_getaffinity(new) == {0}
+        assert os.sched_getaffinity(backend) == before

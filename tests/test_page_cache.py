@@ -1,0 +1,270 @@
+"""Answered pages kept per worker (api/responses/page_cache.py): sent again only while the
+data version they were read at is current, byte for byte what a fresh read gives, never
+across hosts or Accept values, and bounded in size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from api import create_app, migrate
+from api.fastpath import FastPath
+from api.responses.page_cache import Page, PageCache, page_cache
+from tests.databases import database_url
+from tests.factories import make_token
+from tests.support.wsgi_layers import thin_path
+
+URL = "/api/v1/facts?dyad=RUS,IRQ&sort=-date&limit=3"
+_CLOCK = {"RateLimit-Reset", "Retry-After", "RateLimit-Remaining"}
+
+
+def _answer(client: FlaskClient, url: str, **kwargs: Any) -> tuple[Any, ...]:
+    r = client.get(url, **kwargs)
+    return r.status_code, sorted(r.headers.items()), r.get_data()
+
+
+def _statements(fast: FastPath) -> list[str]:
+    """Record every statement the thin path runs from now on (undo: ``del fast._connection``)."""
+    executed: list[str] = []
+    real = fast._connection
+
+    def counting() -> Any:
+        conn, release = real()
+
+        class Cursor:
+            def __init__(self, cur: Any) -> None:
+                self.cur = cur
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self.cur, name)
+
+            def execute(self, sql: str, *args: Any) -> Any:
+                executed.append(sql)
+                return self.cur.execute(sql, *args)
+
+        class PreparedOnLibpq:  # PostgreSQL's data state (fastpath._pg_state)
+            def __init__(self, pgconn: Any) -> None:
+                self.pgconn = pgconn
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self.pgconn, name)
+
+            def exec_prepared(self, name: bytes, *args: Any) -> Any:
+                executed.append(f"data_state (prepared {name.decode()})")
+                return self.pgconn.exec_prepared(name, *args)
+
+        class Counted:
+            def __getattr__(self, name: str) -> Any:  # SQLite's BEGIN
+                return getattr(conn, name)
+
+            def cursor(self) -> Any:
+                return Cursor(conn.cursor())
+
+            @property
+            def pgconn(self) -> Any:
+                return PreparedOnLibpq(conn.pgconn)
+
+        return Counted(), release
+
+    fast._connection = counting  # type: ignore[method-assign]
+    return executed
+
+
+def test_a_repeated_page_is_sent_again_unchanged_reading_only_the_version(
+    app: Flask, client: FlaskClient
+) -> None:
+    fast = thin_path(app)
+    assert fast.pages is not None
+    first = _answer(client, URL)
+    hits = fast.pages.hits
+    executed = _statements(fast)
+    try:
+        again = _answer(client, URL)
+    finally:
+        del fast._connection
+    assert fast.pages.hits == hits + 1
+    assert again == first
+    # The data version, nothing else, was read for it.
+    assert len(executed) == 1 and "data_state" in executed[0], executed
+    # And it is what Flask answers for the same request.
+    fast.enabled = False
+    try:
+        assert _answer(client, URL) == first
+    finally:
+        fast.enabled = True
+
+
+def test_a_write_is_seen_at_once_on_a_kept_page(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    fast = thin_path(app)
+    before = client.get(URL)
+    client.get(URL)  # kept, and sent again
+    fact_id = before.get_json()["data"][0]["id"]
+    token = make_token(db_session, scopes=("write",))
+    tag = client.get(f"/api/v1/facts/{fact_id}").headers["ETag"]
+    patched = client.patch(
+        f"/api/v1/facts/{fact_id}",
+        json={"summary": "Changed after the page was kept."},
+        headers={"Authorization": token, "If-Match": tag},
+    )
+    assert patched.status_code == 200
+    hits = fast.pages.hits  # type: ignore[union-attr]
+    after = client.get(URL)
+    assert fast.pages.hits == hits  # type: ignore[union-attr]  # read again, not sent again
+    assert after.get_json()["data"][0]["summary"] == "Changed after the page was kept."
+    assert after.headers["ETag"] != before.headers["ETag"]
+    # A revalidation with the old tag is a 200 with the new page, not a 304.
+    r = client.get(URL, headers={"If-None-Match": before.headers["ETag"]})
+    assert r.status_code == 200 and r.get_data() == after.get_data()
+    # The new page is kept in its turn (and was the answer to that revalidation too).
+    assert client.get(URL).get_data() == after.get_data()
+    assert fast.pages.hits == hits + 2  # type: ignore[union-attr]
+
+
+def test_revalidations_of_a_kept_page_are_304(app: Flask, client: FlaskClient) -> None:
+    tag = client.get(URL).headers["ETag"]
+    client.get(URL)
+    for sent in (tag, "*", f'"other", W/{tag}'):
+        r = client.get(URL, headers={"If-None-Match": sent})
+        assert r.status_code == 304 and r.headers["ETag"] == tag and not r.get_data()
+    assert client.get(URL, headers={"If-None-Match": '"stale"'}).status_code == 200
+
+
+def test_pages_are_kept_per_host_and_per_accept(app: Flask, client: FlaskClient) -> None:
+    fast = thin_path(app)
+    here = client.get(URL, base_url="http://127.0.0.1:8000").get_json()
+    there = client.get(URL, base_url="https://facts.example").get_json()
+    assert here["links"]["self"].startswith("http://127.0.0.1:8000/")
+    assert there["links"]["self"].startswith("https://facts.example/")
+    again = client.get(URL, base_url="https://facts.example").get_json()
+    assert again == there
+    hits = fast.pages.hits  # type: ignore[union-attr]
+    csv = client.get(URL, headers={"Accept": "text/csv"})
+    assert csv.headers["Content-Type"].startswith("text/csv")  # exports are never kept
+    as_json = client.get(URL, headers={"Accept": "application/json"})
+    assert as_json.headers["Content-Type"] == "application/json"
+    assert fast.pages.hits == hits  # type: ignore[union-attr]  # a new Accept: read afresh
+
+
+def test_following_cursors_with_kept_pages_matches_flask(app: Flask, client: FlaskClient) -> None:
+    fast = thin_path(app)
+    for _ in range(2):  # the second walk is answered from kept pages
+        url: str | None = "/api/v1/facts?sort=-date&limit=7"
+        while url:
+            thin = _answer(client, url)
+            fast.enabled = False
+            try:
+                assert _answer(client, url) == thin, url
+            finally:
+                fast.enabled = True
+            url = client.get(url).get_json()["links"]["next"]
+    assert fast.pages.hits > 0  # type: ignore[union-attr]
+
+
+def test_rate_limits_count_kept_pages(backend: str, tmp_path: Any) -> None:
+    limited = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url(backend, "page-cache-limits", tmp_path),
+            "RATE_LIMIT_READS": "3 per minute",
+        }
+    )
+    migrate.upgrade(limited.extensions["db_engine"])
+    try:
+        c = limited.test_client()
+        url = "/api/v1/facts?limit=2"
+        left = [c.get(url).headers.get("RateLimit-Remaining") for _ in range(3)]
+        assert left == ["2", "1", "0"]
+        assert thin_path(limited).pages.hits == 2  # type: ignore[union-attr]
+        assert c.get(url).status_code == 429
+    finally:
+        limited.extensions["db_engine"].dispose()
+
+
+def test_the_cache_is_bounded_by_bytes_least_recently_used_first() -> None:
+    cache = PageCache(1000)
+    for i in range(5):
+        cache.put((f"/p{i}", ""), Page(1, b"x" * 100, []))
+    assert len(cache) == 5 and cache.size == 500
+    cache.get(("/p0", ""))  # used: kept longest
+    for i in range(5, 11):
+        cache.put((f"/p{i}", ""), Page(1, b"x" * 100, []))
+    assert cache.size <= 1000
+    assert cache.get(("/p0", "")) is not None
+    assert cache.get(("/p1", "")) is None
+    cache.put(("/p0", ""), Page(2, b"y" * 50, []))  # replaced, and accounted for
+    assert cache.get(("/p0", "")) == Page(2, b"y" * 50, [])
+    assert cache.size == sum(len(cache.get(k).body) for k in list(cache._pages))  # type: ignore[union-attr]
+    cache.put(("/huge", ""), Page(1, b"z" * 126, []))  # over an eighth of the budget
+    assert cache.get(("/huge", "")) is None
+    cache.clear()
+    assert len(cache) == 0 and cache.size == 0
+
+
+@pytest.mark.parametrize(("megabytes", "expected"), [(0, None), ("0", None), (0.5, 524288)])
+def test_the_budget_comes_from_the_configuration(megabytes: Any, expected: int | None) -> None:
+    made = page_cache(megabytes)
+    assert (made.max_bytes if made is not None else None) == expected
+
+
+def test_a_kept_page_after_a_write_reads_the_version_then_the_page(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    """Two statements, once: the version (not the kept page's), then the page; the next
+    request is the version alone again."""
+    fast = thin_path(app)
+    client.get(URL)
+    token = make_token(db_session, scopes=("write",))
+    tag = client.get("/api/v1/facts/1").headers["ETag"]
+    patched = client.patch(
+        "/api/v1/facts/1",
+        json={"summary": "Bumps the data version."},
+        headers={"Authorization": token, "If-Match": tag},
+    )
+    assert patched.status_code == 200
+    executed = _statements(fast)
+    try:
+        client.get(URL)
+        after_write = list(executed)
+        executed.clear()
+        client.get(URL)
+    finally:
+        del fast._connection
+    # (The party codes of the dyad are read again too: they are kept per version.)
+    reads = [sql for sql in after_write if not sql.startswith("SELECT code, alpha2")]
+    assert len(reads) == 2 and "data_state" in reads[0] and "FROM fact" in reads[1], after_write
+    assert len(executed) == 1 and "data_state" in executed[0], executed
+
+
+def test_postgresql_reads_the_data_state_from_a_prepared_statement(
+    app: Flask, backend: str
+) -> None:
+    """The state read every thin-path request makes (fastpath._pg_state), on a connection
+    of its own as in a server: the same answer as the plain statement, and prepared again
+    when the server has dropped it."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL's prepared state read")
+    from api.db import DATA_STATE_SQL
+    from api.services import fact_docs
+
+    fast = thin_path(app)
+    proxied = app.extensions["db_engine"].raw_connection()
+    conn = proxied.dbapi_connection
+    proxied.detach()
+    conn.autocommit = True
+    try:
+        version, shape = conn.execute(DATA_STATE_SQL).fetchone()
+        expected = (int(version), shape == fact_docs.shape())
+        assert fast._pg_state(conn) == expected
+        name = fast._prepared[conn]
+        assert fast._pg_state(conn) == expected and fast._prepared[conn] == name
+        conn.execute("DEALLOCATE ALL")
+        assert fast._pg_state(conn) == expected
+        assert fast._prepared[conn] != name
+    finally:
+        conn.close()
