@@ -49,6 +49,17 @@ def db_current() -> None:
     click.echo(f"current: {info['current'] or 'none'}\nhead:    {info['head']}")
 
 
+@db_group.command("touch")
+@with_appcontext
+def db_touch() -> None:
+    """After changing data by hand in SQL: bump the data version, so ETags, the pages the
+    API keeps and the index see the change at once, and build the fact documents the change
+    left empty (as every write through the API does)."""
+    with db.write_transaction() as s:
+        s.info["data_changed"] = True
+    click.echo(f"data version {db.data_version()[0]}")
+
+
 @db_group.command("revision")
 @click.option("-m", "--message", required=True)
 @with_appcontext

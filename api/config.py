@@ -76,6 +76,9 @@ class Defaults:
     # was read at, to send again while that version is current (api/responses/page_cache.py);
     # 0 turns it off.
     PAGE_CACHE_MB = 32
+    # Seconds a kept page may be sent again at most: changes made by hand in SQL do not bump
+    # the data version, and show in lists within this time (at once after `facts db touch`).
+    PAGE_CACHE_SECONDS = 5
 
     # Compress JSON, CSV and NDJSON answers (gzip, br) for clients that send Accept-Encoding;
     # false when a reverse proxy in front compresses (api/compression.py).

@@ -205,7 +205,9 @@ class FastPath:
         self.served = 0  # requests answered here (for tests and curiosity)
         self._limits: list[Any] | None = None
         self._seen: tuple[int, bool] | None = None  # the data state last read here
-        self.pages = page_cache(app.config.get("PAGE_CACHE_MB") or 0)
+        self.pages = page_cache(
+            app.config.get("PAGE_CACHE_MB") or 0, app.config.get("PAGE_CACHE_SECONDS") or 0
+        )
         # PostgreSQL: the name of the data state's prepared statement, per connection.
         self._prepared: weakref.WeakKeyDictionary[Any, bytes] = weakref.WeakKeyDictionary()
         self._local = threading.local()

@@ -198,7 +198,8 @@ def test_the_cache_is_bounded_by_bytes_least_recently_used_first() -> None:
     assert cache.get(("/p0", "")) is not None
     assert cache.get(("/p1", "")) is None
     cache.put(("/p0", ""), Page(2, b"y" * 50, []))  # replaced, and accounted for
-    assert cache.get(("/p0", "")) == Page(2, b"y" * 50, [])
+    replaced = cache.get(("/p0", ""))
+    assert replaced is not None and (replaced.version, replaced.body) == (2, b"y" * 50)
     assert cache.size == sum(len(cache.get(k).body) for k in list(cache._pages))  # type: ignore[union-attr]
     cache.put(("/huge", ""), Page(1, b"z" * 126, []))  # over an eighth of the budget
     assert cache.get(("/huge", "")) is None
@@ -268,3 +269,44 @@ def test_postgresql_reads_the_data_state_from_a_prepared_statement(
         assert fast._prepared[conn] != name
     finally:
         conn.close()
+
+
+def test_a_kept_page_lives_a_few_seconds_at_most(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change by hand in SQL does not bump the data version: lists show it once the page
+    has expired (FACTS_PAGE_CACHE_SECONDS)."""
+    now = [1000.0]
+    monkeypatch.setattr("api.responses.page_cache.time.monotonic", lambda: now[0])
+    cache = PageCache(10_000, max_age=5)
+    cache.put(("/p", ""), Page(1, b"x" * 10, []))
+    now[0] += 5
+    assert cache.get(("/p", "")) is not None
+    now[0] += 0.01
+    assert cache.get(("/p", "")) is None
+    assert len(cache) == 0 and cache.size == 0
+
+
+def test_facts_db_touch_shows_a_change_by_hand_at_once(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    from sqlalchemy import text
+
+    url = "/api/v1/facts?sort=id&limit=3"
+    before = client.get(url)
+    client.get(url)
+    db_session.execute(text("UPDATE fact SET summary = 'Edited by hand.' WHERE id = 1"))
+    kept = client.get(url)  # the page kept a moment ago, at an unchanged data version
+    assert kept.get_data() == before.get_data()
+    out = app.test_cli_runner().invoke(args=["db", "touch"])
+    assert out.exit_code == 0 and out.output.startswith("data version "), out.output
+    after = client.get(url)
+    assert after.get_json()["data"][0]["summary"] == "Edited by hand."
+    assert after.headers["ETag"] != before.headers["ETag"]
+    # The document the edit left empty was built by the touch, as a write's would be.
+    assert db_session.execute(text("SELECT doc IS NOT NULL FROM fact WHERE id = 1")).scalar()
+
+
+@pytest.mark.parametrize(
+    ("megabytes", "seconds", "on"), [(32, 5, True), (32, 0, False), (0, 5, False)]
+)
+def test_either_setting_at_zero_turns_it_off(megabytes: Any, seconds: Any, on: bool) -> None:
+    assert (page_cache(megabytes, seconds) is not None) == on

@@ -12,13 +12,18 @@ the rate limit, CORS and caching headers are made for each request.
 
 The key is the request's whole URL (scheme, host and path included, since the body's
 links are absolute) and its ``Accept`` header, as for the ETag.
+
+Changes made by hand in SQL (outside the API and the ``facts`` commands) do not bump the
+data version, so a page is also kept for a few seconds at most (FACTS_PAGE_CACHE_SECONDS):
+a change by hand shows in lists that soon, or at once after ``facts db touch``.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 Headers = list[tuple[str, str]]
 Key = tuple[str, str]
@@ -31,13 +36,15 @@ class Page:
     version: int
     body: bytes
     headers: Headers
+    read_at: float = field(default_factory=lambda: time.monotonic())
 
 
 class PageCache:
     """A least-recently-used map of pages, bounded by the bytes of their bodies."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, max_age: float = 5.0) -> None:
         self.max_bytes = max_bytes
+        self.max_age = max_age
         # One page may take at most an eighth of the budget: a few huge pages (limit=500)
         # must not push out every ordinary one.
         self.max_page = max_bytes // 8
@@ -47,11 +54,17 @@ class PageCache:
         self._lock = threading.Lock()
 
     def get(self, key: Key) -> Page | None:
-        """The page kept for ``key`` (whatever its version: the caller compares)."""
+        """The page kept for ``key`` (whatever its version: the caller compares), unless it
+        was read more than ``max_age`` seconds ago."""
         with self._lock:
             page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
+            if page is None:
+                return None
+            if time.monotonic() - page.read_at > self.max_age:
+                del self._pages[key]
+                self.size -= len(page.body)
+                return None
+            self._pages.move_to_end(key)
             return page
 
     def hit(self) -> None:
@@ -82,7 +95,9 @@ class PageCache:
         return len(self._pages)
 
 
-def page_cache(megabytes: float) -> PageCache | None:
-    """The cache of a worker given FACTS_PAGE_CACHE_MB (None: off)."""
+def page_cache(megabytes: float, seconds: float = 5.0) -> PageCache | None:
+    """The cache of a worker given FACTS_PAGE_CACHE_MB and FACTS_PAGE_CACHE_SECONDS (None:
+    off, when either is 0)."""
     budget = int(float(megabytes) * 1024 * 1024)
-    return PageCache(budget) if budget > 0 else None
+    age = float(seconds)
+    return PageCache(budget, age) if budget > 0 and age > 0 else None

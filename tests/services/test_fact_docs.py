@@ -19,6 +19,7 @@ from api import fact_document
 from api.jsonio import dumps
 from api.services import fact_docs
 from tests.factories import make_token
+from tests.support.wsgi_layers import thin_path
 from tests.test_fastpath import same
 
 PAGE = "/api/v1/facts?sort=id&limit=500"
@@ -49,6 +50,14 @@ def _patch(client: FlaskClient, token: str, fact_id: int, body: dict[str, Any]) 
     return r
 
 
+def _kept_pages_expire(app: Flask) -> None:
+    """What FACTS_PAGE_CACHE_SECONDS does: a change by hand in SQL (no data version bump)
+    shows in the thin path's lists once the pages it kept have expired."""
+    pages = thin_path(app).pages
+    assert pages is not None
+    pages.clear()
+
+
 def test_documents_are_built_and_follow_every_change(
     app: Flask, client: FlaskClient, db_session: Session
 ) -> None:
@@ -70,6 +79,7 @@ def test_documents_are_built_and_follow_every_change(
     db_session.execute(text("DELETE FROM fact_party WHERE fact_id = 2"))
     assert _stale(db_session) == []
     assert _missing(db_session) >= 3
+    _kept_pages_expire(app)
     page = same(app, client, PAGE).get_json()["data"]  # built on the fly, as Flask builds it
     assert {f["id"]: f for f in page}[3]["summary"] == "Changed by hand."
     assert "Renamed By Hand" in str(page)
@@ -87,6 +97,7 @@ def test_documents_of_another_definition_are_not_served(
     assert first == {"stale": True}  # reads the stored documents
 
     db_session.execute(text("UPDATE data_state SET doc_shape = 'an older definition'"))
+    _kept_pages_expire(app)
     first = same(app, client, PAGE).get_json()["data"][0]
     assert first["id"] == 1 and "stale" not in first  # not this code's: built instead
 
