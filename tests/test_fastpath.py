@@ -23,7 +23,7 @@ from api.services.fixtures import load_fixtures
 from tests.conftest import FIXTURES, problem
 from tests.databases import BACKENDS, database_url
 from tests.factories import make_fact, make_token
-from tests.support.wsgi_layers import thin_path
+from tests.support.wsgi_layers import record_statements, thin_path
 
 _CLOCK = {"RateLimit-Reset", "Retry-After", "RateLimit-Remaining"}
 
@@ -190,30 +190,7 @@ def test_a_plain_postgresql_page_reads_its_version_in_the_same_statement(
     request.addfinalizer(lambda: setattr(fast, "pages", pages))
     url = "/api/v1/facts?sort=id&limit=2"
     first = same(app, client, url)
-    executed: list[str] = []
-    real_cursor = fast._connection
-
-    def counting() -> Any:
-        conn, release = real_cursor()
-
-        class Cursor:
-            def __init__(self, cur: Any) -> None:
-                self.cur = cur
-
-            def __getattr__(self, name: str) -> Any:
-                return getattr(self.cur, name)
-
-            def execute(self, sql: str, *args: Any) -> Any:
-                executed.append(sql)
-                return self.cur.execute(sql, *args)
-
-        class Counted:
-            def cursor(self) -> Any:
-                return Cursor(conn.cursor())
-
-        return Counted(), release
-
-    fast._connection = counting  # type: ignore[method-assign]
+    executed = record_statements(fast)
     try:
         assert client.get(url).headers["ETag"] == first.headers["ETag"]
         assert len(executed) == 1 and "data_state" in executed[0], executed

@@ -12,11 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from api import create_app, migrate
-from api.fastpath import FastPath
 from api.responses.page_cache import Page, PageCache, page_cache
 from tests.databases import database_url
 from tests.factories import make_token
-from tests.support.wsgi_layers import thin_path
+from tests.support.wsgi_layers import record_statements, thin_path
 
 URL = "/api/v1/facts?dyad=RUS,IRQ&sort=-date&limit=3"
 _CLOCK = {"RateLimit-Reset", "Retry-After", "RateLimit-Remaining"}
@@ -27,53 +26,6 @@ def _answer(client: FlaskClient, url: str, **kwargs: Any) -> tuple[Any, ...]:
     return r.status_code, sorted(r.headers.items()), r.get_data()
 
 
-def _statements(fast: FastPath) -> list[str]:
-    """Record every statement the thin path runs from now on (undo: ``del fast._connection``)."""
-    executed: list[str] = []
-    real = fast._connection
-
-    def counting() -> Any:
-        conn, release = real()
-
-        class Cursor:
-            def __init__(self, cur: Any) -> None:
-                self.cur = cur
-
-            def __getattr__(self, name: str) -> Any:
-                return getattr(self.cur, name)
-
-            def execute(self, sql: str, *args: Any) -> Any:
-                executed.append(sql)
-                return self.cur.execute(sql, *args)
-
-        class PreparedOnLibpq:  # PostgreSQL's data state (fastpath._pg_state)
-            def __init__(self, pgconn: Any) -> None:
-                self.pgconn = pgconn
-
-            def __getattr__(self, name: str) -> Any:
-                return getattr(self.pgconn, name)
-
-            def exec_prepared(self, name: bytes, *args: Any) -> Any:
-                executed.append(f"data_state (prepared {name.decode()})")
-                return self.pgconn.exec_prepared(name, *args)
-
-        class Counted:
-            def __getattr__(self, name: str) -> Any:  # SQLite's BEGIN
-                return getattr(conn, name)
-
-            def cursor(self) -> Any:
-                return Cursor(conn.cursor())
-
-            @property
-            def pgconn(self) -> Any:
-                return PreparedOnLibpq(conn.pgconn)
-
-        return Counted(), release
-
-    fast._connection = counting  # type: ignore[method-assign]
-    return executed
-
-
 def test_a_repeated_page_is_sent_again_unchanged_reading_only_the_version(
     app: Flask, client: FlaskClient
 ) -> None:
@@ -81,7 +33,7 @@ def test_a_repeated_page_is_sent_again_unchanged_reading_only_the_version(
     assert fast.pages is not None
     first = _answer(client, URL)
     hits = fast.pages.hits
-    executed = _statements(fast)
+    executed = record_statements(fast)
     try:
         again = _answer(client, URL)
     finally:
@@ -228,7 +180,7 @@ def test_a_kept_page_after_a_write_reads_the_version_then_the_page(
         headers={"Authorization": token, "If-Match": tag},
     )
     assert patched.status_code == 200
-    executed = _statements(fast)
+    executed = record_statements(fast)
     try:
         client.get(URL)
         after_write = list(executed)
