@@ -336,8 +336,12 @@ class FastPath:
         return "200 OK", headers, [body]
 
     def _state(self, conn: Any) -> tuple[int, bool]:
-        """The data version, and whether the stored fact documents are this code's."""
-        if self.dialect != "sqlite":
+        """The data version, and whether the stored fact documents are this code's.
+
+        On PostgreSQL outside a transaction, from the prepared statement (``_pg_state``); a
+        connection inside one (the tests' rolled-back one) is read through psycopg, which
+        knows when a rollback drops its prepared statements."""
+        if self.dialect != "sqlite" and conn.info.transaction_status == pq.TransactionStatus.IDLE:
             return self._pg_state(conn)
         cur = conn.cursor()
         cur.execute(DATA_STATE_SQL)
@@ -349,14 +353,8 @@ class FastPath:
     def _pg_state(self, conn: Any) -> tuple[int, bool]:
         """``_state`` on PostgreSQL, the statement every request here makes: prepared once
         per connection and run on libpq directly (psycopg's cursor doubled its cost), under
-        the same deadline as every other call. A connection inside a transaction (the
-        tests' rolled-back one) is read through psycopg, which knows when a rollback drops
-        its prepared statements."""
-        if conn.info.transaction_status != pq.TransactionStatus.IDLE:
-            cur = conn.cursor()
-            cur.execute(DATA_STATE_SQL)
-            row = cur.fetchone()
-            return (int(row[0]), row[1] == fact_docs.shape()) if row else (0, False)
+        the same deadline as every other call (on a connection in autocommit, between
+        transactions)."""
         pgconn = conn.pgconn
         guard = self.deadline and self.trouble is not None
         for attempt in (1, 2):
