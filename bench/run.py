@@ -8,7 +8,8 @@ Prints a table and writes it to bench/RESULTS.md (--out) with the machine, every
 and the ratios to the ceilings (a fixed 2 KB body, and our own page of 50's bytes), the
 floors (raw sqlite3, and raw psycopg on PostgreSQL) and Datasette. Servers run on core 0 and
 the load generator on core 1 (taskset), each scenario for --seconds, --rounds times, medians
-kept.
+kept. The figures the targets compare are measured by turns with every server up
+(``comparisons``), so each ratio is the median of its rounds' own ratios.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import os
 import platform
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -154,7 +156,210 @@ def api_env(url: str) -> dict[str, str]:
     }
 
 
-def read_scenarios(
+@dataclass
+class Cell:
+    """One measured figure of the comparison groups: a path loaded on one server."""
+
+    key: str
+    server: Server
+    path: str
+    headers: dict[str, str] | None = None
+
+
+def interleaved(group: str, cells: list[Cell], args: argparse.Namespace) -> dict[str, Result]:
+    """The cells' figures, measured by turns: each warmed up, then ``--rounds`` rounds of
+    every cell one after another, the order reversed every other round (A B C, C B A, ...).
+
+    Figures compared with each other are measured seconds apart, not minutes: on a shared
+    machine whose speed drifts for minutes at a time, their ratio is then a property of the
+    code, not of when each ran. Each result keeps its rounds (``extra["runs"]``) and group,
+    so ``ratio`` can take the median of the rounds' own ratios (``paired``)."""
+    for cell in cells:
+        load.load(cell.server, cell.path, min(2.0, args.seconds), args.connections, cell.headers)
+    runs: dict[str, list[Result]] = {cell.key: [] for cell in cells}
+    for n in range(args.rounds):
+        for cell in cells if n % 2 == 0 else cells[::-1]:
+            runs[cell.key].append(
+                load.load(cell.server, cell.path, args.seconds, args.connections, cell.headers)
+            )
+    found = {}
+    for key, results in runs.items():
+        found[key] = load.median_of(results)
+        found[key].extra.update(runs=results, group=group)
+    return found
+
+
+def paired(a: Result, b: Result, figure: Callable[[Result], float]) -> float | None:
+    """The median over rounds of figure(a) / figure(b), when a and b were measured by turns
+    in one group (None otherwise)."""
+    ra, rb = a.extra.get("runs"), b.extra.get("runs")
+    if not ra or not rb or a.extra.get("group") != b.extra.get("group") or len(ra) != len(rb):
+        return None
+    return statistics.median(figure(x) / max(figure(y), 1e-9) for x, y in zip(ra, rb, strict=True))
+
+
+def comparisons(
+    args: argparse.Namespace, logs: Path, rows: list[Row], pin: Callable[[], ContextManager[Any]]
+) -> dict[str, Result]:
+    """Every figure a target compares with another (scenarios 0, 1, 2, 4, 5 and the
+    references), with every server up at once on core 0 and measured by turns in four
+    groups (``interleaved``): the page, the 304 with the 2 KB ceiling, the one fact, the
+    first and deep pages. Keys: SQLite's as they are, PostgreSQL's as ``pg.<key>``."""
+    sqlite_url = f"sqlite:///{args.db}"
+    with contextlib.ExitStack() as stack, pin():
+
+        def up(name: str, app: str, env: dict[str, str], **kw: Any) -> Server:
+            server = load.gunicorn(name, app, env, logs, **kw)
+            stack.callback(server.stop)
+            return server
+
+        env = api_env(sqlite_url)
+        api = up("api-SQLite", "wsgi:app", env)
+        cold = up("api-SQLite-uncached", "wsgi:app", {**env, "FACTS_PAGE_CACHE_MB": "0"})
+        with urllib.request.urlopen(api.base + PAGE, timeout=600) as resp:
+            body, content_type = resp.read(), resp.headers["Content-Type"]
+        (logs / "page-of-50.body").write_bytes(body)
+        bare = {"PYTHONPATH": str(ROOT)}
+        same = up(
+            "ceiling-same-bytes",
+            "bench.ceiling:same_bytes()",
+            {
+                **bare,
+                "CEILING_BODY_FILE": str(logs / "page-of-50.body"),
+                "CEILING_CONTENT_TYPE": content_type,
+            },
+        )
+        ceiling = up("ceiling", "bench.ceiling:app", bare, ready_path="/")
+        floor = up(
+            "floor", "bench.floor:app", {**bare, "FLOOR_DB": args.db}, ready_path="/fact?id=1"
+        )
+        page = [
+            Cell("page", api, PAGE),
+            Cell("same_bytes", same, PAGE),
+            Cell("floor_page", floor, FLOOR_PAGE),
+            Cell("page_uncached", cold, PAGE),
+        ]
+        fact_id = get_json(api, "/api/v1/facts?dyad=RUS,IRQ&limit=1&fields=id")[0]["data"][0]["id"]
+        one = [Cell("row", api, f"/api/v1/facts/{fact_id}"), Cell("floor_row", floor, "/fact?id=1")]
+        etag = get_json(api, PAGE)[1]["ETag"]
+        not_modified = [
+            Cell("ceiling", ceiling, "/"),
+            Cell("304", api, PAGE, {"If-None-Match": etag}),
+        ]
+        depth = _depth(cold, args)
+        deep = [
+            Cell("first", cold, "/api/v1/facts?limit=50"),
+            Cell("deep", cold, f"/api/v1/facts?limit=50&cursor={deep_cursor(env, depth)}"),
+        ]
+        if args.datasette and (exe := ensure_datasette()):
+            ds = _datasette(exe, args.db, logs)
+            stack.callback(ds.stop)
+            name = Path(args.db).stem
+            page.append(
+                Cell(
+                    "ds_page",
+                    ds,
+                    f"/{name}/fact.json?subject=RUS&counterpart=IRQ&_sort_desc=date_start&_size=50&_shape=array",
+                )
+            )
+            one.append(Cell("ds_row", ds, f"/{name}/fact/1.json?_shape=array"))
+        pg_depth = 0
+        if args.pg_url:
+            pg_env = api_env(args.pg_url)
+            pg_api = up("api-PostgreSQL", "wsgi:app", pg_env)
+            pg_cold = up(
+                "api-PostgreSQL-uncached", "wsgi:app", {**pg_env, "FACTS_PAGE_CACHE_MB": "0"}
+            )
+            pg_floor = up(
+                "pg-floor",
+                "bench.pg_floor:app",
+                {**bare, "PG_FLOOR_URL": conninfo(args.pg_url)},
+                ready_path=FLOOR_PAGE,
+            )
+            # PostgreSQL's page beside SQLite's: the target compares the two.
+            page[1:1] = [Cell("pg.page", pg_api, PAGE)]
+            page += [
+                Cell("pg.floor_page", pg_floor, FLOOR_PAGE),
+                Cell("pg.page_uncached", pg_cold, PAGE),
+            ]
+            pg_id = get_json(pg_api, "/api/v1/facts?dyad=RUS,IRQ&limit=1&fields=id")[0]["data"][0][
+                "id"
+            ]
+            one.append(Cell("pg.row", pg_api, f"/api/v1/facts/{pg_id}"))
+            pg_etag = get_json(pg_api, PAGE)[1]["ETag"]
+            not_modified.append(Cell("pg.304", pg_api, PAGE, {"If-None-Match": pg_etag}))
+            pg_depth = _depth(pg_cold, args)
+            deep += [
+                Cell("pg.first", pg_cold, "/api/v1/facts?limit=50"),
+                Cell(
+                    "pg.deep",
+                    pg_cold,
+                    f"/api/v1/facts?limit=50&cursor={deep_cursor(pg_env, pg_depth)}",
+                ),
+            ]
+        found: dict[str, Result] = {}
+        for group, cells in (("page", page), ("304", not_modified), ("one", one), ("deep", deep)):
+            found |= interleaved(group, cells, args)
+    _rows(found, rows, len(body), depth, pg_depth)
+    return found
+
+
+def _depth(server: Server, args: argparse.Namespace) -> int:
+    """How deep (4b)'s keyset page is: --depth, or near the end of a smaller dataset."""
+    total = get_json(server, "/api/v1/facts?limit=1&count=true")[0]["meta"]["total"]
+    return int(min(args.depth, max(0, total - 60)))
+
+
+def _datasette(exe: Path, db: str, logs: Path) -> Server:
+    port = load.free_port()
+    cmd = [str(exe), "serve", db, "--port", str(port)]
+    cmd += ["--setting", "suggest_facets", "off", "--setting", "sql_time_limit_ms", "10000"]
+    return load.start("datasette", cmd, {}, port, logs, ready_path="/-/versions.json")
+
+
+def _rows(found: dict[str, Result], rows: list[Row], size: int, depth: int, pg_depth: int) -> None:
+    """The results table's lines for ``comparisons``' figures."""
+    cache_off = "page cache off: read afresh each time"
+    table = [
+        ("ceiling", "(0) fixed 2 KB JSON", "ceiling (bare WSGI)", ""),
+        (
+            "same_bytes",
+            "(1) page of 50, same bytes",
+            "same-bytes ceiling (bare WSGI)",
+            f"the {size:,} bytes of our API's page of 50 (SQLite)",
+        ),
+        ("floor_page", "(1) page of 50, dyad RUS-IRQ", "floor (sqlite3 + json.dumps)", ""),
+        ("floor_row", "(2) one fact + evidence", "floor (sqlite3 + json.dumps)", ""),
+        ("ds_page", "(1) page of 50, dyad RUS-IRQ", "Datasette (one direction)", ""),
+        ("ds_row", "(2) one row", "Datasette row page", ""),
+        (
+            "pg.floor_page",
+            "(1) page of 50, dyad RUS-IRQ",
+            "PostgreSQL floor (psycopg + json.dumps)",
+            "",
+        ),
+    ]
+    for prefix, label, rows_depth in (("", "SQLite", depth), ("pg.", "PostgreSQL", pg_depth)):
+        ours = f"bilateral-facts ({label})"
+        deep = found.get(f"{prefix}deep")
+        first = found.get(f"{prefix}first")
+        table += [
+            (f"{prefix}page", "(1) page of 50, dyad RUS-IRQ", ours, ""),
+            (f"{prefix}page_uncached", "(1) page of 50, dyad RUS-IRQ", ours, cache_off),
+            (f"{prefix}row", "(2) one fact + evidence + sources", ours, ""),
+            (f"{prefix}first", "(4a) first page, all facts", ours, cache_off),
+            (
+                f"{prefix}deep",
+                f"(4b) keyset page {rows_depth:,} rows deep",
+                ours,
+                f"latency {latency_ratio(deep, first)} the first page (p50); {cache_off}",
+            ),
+            (f"{prefix}304", "(5) page of 50, If-None-Match (304)", ours, ""),
+        ]
+    rows += [Row(s, system, found[k], note) for k, s, system, note in table if k in found]
+
+
+def other_reads(
     label: str,
     url: str,
     args: argparse.Namespace,
@@ -162,11 +367,50 @@ def read_scenarios(
     rows: list[Row],
     pin: Callable[[], ContextManager[Any]] = contextlib.nullcontext,
 ) -> dict[str, Result]:
-    """Scenarios 1-7 against our API on one database (``pin``: around the pinned ones)."""
+    """The figures no target compares with another's (scenarios 3, 6, 7, 9 and the
+    production config), each on its own, for one database."""
     env = api_env(url)
     found: dict[str, Result] = {}
+    ours = f"bilateral-facts ({label})"
     with pin():
-        pinned_scenarios(label, env, args, logs, rows, found)
+        api = load.gunicorn(f"api-{label}-others", "wsgi:app", env, logs)
+        try:
+            get_json(api, "/api/v1/dyads/RUS/IRQ")  # the first, uncached computation
+            found["dyad"] = measure(api, "/api/v1/dyads/RUS/IRQ", args)
+            rows.append(Row("(3) dyad summary RUS-IRQ", ours, found["dyad"]))
+            fact_id = get_json(api, "/api/v1/facts?dyad=RUS,IRQ&limit=1&fields=id")[0]["data"][0][
+                "id"
+            ]
+            # The explorer's pages (HTML, rendered on the server), one client at a time:
+            # the median is the time to serve a page, not a queue's.
+            for key, name, path in (
+                ("web_dyad", "(9a) explorer page /dyads/RUS/IRQ", "/dyads/RUS/IRQ"),
+                ("web_fact", "(9b) explorer page /facts/{id}", f"/facts/{fact_id}"),
+            ):
+                found[key] = measure(api, path, args, connections=1)
+                rows.append(Row(name, ours, found[key], "1 connection"))
+            status, lines, seconds = load.stream(api, "/api/v1/facts?format=ndjson")
+            rows.append(
+                Row(
+                    "(6) NDJSON export, every fact",
+                    ours,
+                    None,
+                    f"{lines:,} rows in {seconds:.1f} s = {lines / seconds:,.0f} rows/s; "
+                    f"peak worker RSS {api.peak_rss_mb():.0f} MB; HTTP {status}",
+                )
+            )
+            csv_path = "/api/v1/facts?format=csv&dyad=RUS,IRQ&from=1991&to=2013"
+            status, lines, seconds = load.stream(api, csv_path)
+            rows.append(
+                Row(
+                    "(7) CSV export of a filtered list",
+                    ours,
+                    None,
+                    f"{lines - 1:,} rows in {seconds:.1f} s = {(lines - 1) / seconds:,.0f} rows/s; HTTP {status}",
+                )
+            )
+        finally:
+            api.stop()
     if args.production:
         prod = load.gunicorn(
             f"api-{label}-prod",
@@ -189,97 +433,6 @@ def read_scenarios(
         finally:
             prod.stop()
     return found
-
-
-def pinned_scenarios(
-    label: str,
-    env: dict[str, str],
-    args: argparse.Namespace,
-    logs: Path,
-    rows: list[Row],
-    found: dict[str, Result],
-) -> None:
-    """Scenarios 1-7 but the production config: one worker on core 0, the load on core 1."""
-    api = load.gunicorn(f"api-{label}", "wsgi:app", env, logs)
-    try:
-        found["page"] = measure(api, PAGE, args)
-        rows.append(
-            Row("(1) page of 50, dyad RUS-IRQ", f"bilateral-facts ({label})", found["page"])
-        )
-        fact_id = get_json(api, "/api/v1/facts?dyad=RUS,IRQ&limit=1&fields=id")[0]["data"][0]["id"]
-        found["row"] = measure(api, f"/api/v1/facts/{fact_id}", args)
-        rows.append(
-            Row("(2) one fact + evidence + sources", f"bilateral-facts ({label})", found["row"])
-        )
-        get_json(api, "/api/v1/dyads/RUS/IRQ")  # the first, uncached computation
-        found["dyad"] = measure(api, "/api/v1/dyads/RUS/IRQ", args)
-        rows.append(Row("(3) dyad summary RUS-IRQ", f"bilateral-facts ({label})", found["dyad"]))
-        # The explorer's pages (HTML, rendered on the server), one client at a time: the
-        # median is the time to serve a page, not a queue's.
-        for key, name, path in (
-            ("web_dyad", "(9a) explorer page /dyads/RUS/IRQ", "/dyads/RUS/IRQ"),
-            ("web_fact", "(9b) explorer page /facts/{id}", f"/facts/{fact_id}"),
-        ):
-            found[key] = measure(api, path, args, connections=1)
-            rows.append(Row(name, f"bilateral-facts ({label})", found[key], "1 connection"))
-        _, headers = get_json(api, PAGE)
-        found["304"] = measure(api, PAGE, args, {"If-None-Match": headers["ETag"]})
-        rows.append(
-            Row("(5) page of 50, If-None-Match (304)", f"bilateral-facts ({label})", found["304"])
-        )
-        status, lines, seconds = load.stream(api, "/api/v1/facts?format=ndjson")
-        rows.append(
-            Row(
-                "(6) NDJSON export, every fact",
-                f"bilateral-facts ({label})",
-                None,
-                f"{lines:,} rows in {seconds:.1f} s = {lines / seconds:,.0f} rows/s; "
-                f"peak worker RSS {api.peak_rss_mb():.0f} MB; HTTP {status}",
-            )
-        )
-        csv_path = "/api/v1/facts?format=csv&dyad=RUS,IRQ&from=1991&to=2013"
-        status, lines, seconds = load.stream(api, csv_path)
-        rows.append(
-            Row(
-                "(7) CSV export of a filtered list",
-                f"bilateral-facts ({label})",
-                None,
-                f"{lines - 1:,} rows in {seconds:.1f} s = {(lines - 1) / seconds:,.0f} rows/s; HTTP {status}",
-            )
-        )
-    finally:
-        api.stop()
-    # The same page, and the first and deep pages, read afresh each time: the page cache
-    # (api/responses/page_cache.py) off, so these measure the read itself.
-    cold = load.gunicorn(
-        f"api-{label}-uncached", "wsgi:app", {**env, "FACTS_PAGE_CACHE_MB": "0"}, logs
-    )
-    try:
-        found["page_uncached"] = measure(cold, PAGE, args)
-        rows.append(
-            Row(
-                "(1) page of 50, dyad RUS-IRQ",
-                f"bilateral-facts ({label})",
-                found["page_uncached"],
-                "page cache off: read afresh each time",
-            )
-        )
-        total = get_json(cold, "/api/v1/facts?limit=1&count=true")[0]["meta"]["total"]
-        depth = min(args.depth, max(0, total - 60))
-        cursor = deep_cursor(env, depth)
-        found["first"] = measure(cold, "/api/v1/facts?limit=50", args)
-        found["deep"] = measure(cold, f"/api/v1/facts?limit=50&cursor={cursor}", args)
-        rows.append(Row("(4a) first page, all facts", f"bilateral-facts ({label})", found["first"]))
-        rows.append(
-            Row(
-                f"(4b) keyset page {depth:,} rows deep",
-                f"bilateral-facts ({label})",
-                found["deep"],
-                f"latency {found['deep'].p50_ms / max(found['first'].p50_ms, 1e-9):.2f}x the first page (p50)",
-            )
-        )
-    finally:
-        cold.stop()
 
 
 NEWS = sorted((ROOT / "bench" / "suggest_corpus" / "articles").glob("*.txt")) + sorted(
@@ -403,178 +556,65 @@ def write_scenarios(
         api.stop()
 
 
-def same_bytes_ceiling(url: str, args: argparse.Namespace, logs: Path) -> tuple[Result, int]:
-    """A bare WSGI app answering with our API's page of 50 (its body and Content-Type), run
-    and loaded as that page is in scenario (1): (its result, the body's size)."""
-    api = load.gunicorn("api-SQLite-page-bytes", "wsgi:app", api_env(url), logs)
-    try:
-        with urllib.request.urlopen(api.base + PAGE, timeout=600) as resp:
-            body, content_type = resp.read(), resp.headers["Content-Type"]
-    finally:
-        api.stop()
-    path = logs / "page-of-50.body"
-    path.write_bytes(body)
-    env = {
-        "PYTHONPATH": str(ROOT),
-        "CEILING_BODY_FILE": str(path),
-        "CEILING_CONTENT_TYPE": content_type,
-    }
-    # The same load.gunicorn settings as our API in read_scenarios, and the same request.
-    ceiling = load.gunicorn("ceiling-same-bytes", "bench.ceiling:same_bytes()", env, logs)
-    try:
-        return measure(ceiling, PAGE, args), len(body)
-    finally:
-        ceiling.stop()
-
-
-def references(db: str, args: argparse.Namespace, logs: Path, rows: list[Row]) -> dict[str, Result]:
-    """The ceilings, the floor and Datasette on the same SQLite file."""
-    found: dict[str, Result] = {}
-    ceiling = load.gunicorn(
-        "ceiling", "bench.ceiling:app", {"PYTHONPATH": str(ROOT)}, logs, ready_path="/"
-    )
-    try:
-        found["ceiling"] = measure(ceiling, "/", args)
-        rows.append(Row("(0) fixed 2 KB JSON", "ceiling (bare WSGI)", found["ceiling"]))
-    finally:
-        ceiling.stop()
-    found["same_bytes"], size = same_bytes_ceiling(f"sqlite:///{db}", args, logs)
-    rows.append(
-        Row(
-            "(1) page of 50, same bytes",
-            "same-bytes ceiling (bare WSGI)",
-            found["same_bytes"],
-            f"the {size:,} bytes of our API's page of 50 (SQLite)",
-        )
-    )
-    floor = load.gunicorn(
-        "floor",
-        "bench.floor:app",
-        {"PYTHONPATH": str(ROOT), "FLOOR_DB": db},
-        logs,
-        ready_path="/fact?id=1",
-    )
-    try:
-        found["floor_page"] = measure(floor, FLOOR_PAGE, args)
-        rows.append(
-            Row("(1) page of 50, dyad RUS-IRQ", "floor (sqlite3 + json.dumps)", found["floor_page"])
-        )
-        found["floor_row"] = measure(floor, "/fact?id=1", args)
-        rows.append(
-            Row("(2) one fact + evidence", "floor (sqlite3 + json.dumps)", found["floor_row"])
-        )
-    finally:
-        floor.stop()
-    if args.datasette and (exe := ensure_datasette()):
-        port = load.free_port()
-        cmd = [
-            str(exe),
-            "serve",
-            db,
-            "--port",
-            str(port),
-            "--setting",
-            "suggest_facets",
-            "off",
-            "--setting",
-            "sql_time_limit_ms",
-            "10000",
-        ]
-        ds = load.start("datasette", cmd, {}, port, logs, ready_path="/-/versions.json")
-        try:
-            name = Path(db).stem
-            found["ds_page"] = measure(
-                ds,
-                f"/{name}/fact.json?subject=RUS&counterpart=IRQ&_sort_desc=date_start&_size=50&_shape=array",
-                args,
-            )
-            rows.append(
-                Row("(1) page of 50, dyad RUS-IRQ", "Datasette (one direction)", found["ds_page"])
-            )
-            found["ds_row"] = measure(ds, f"/{name}/fact/1.json?_shape=array", args)
-            rows.append(Row("(2) one row", "Datasette row page", found["ds_row"]))
-        finally:
-            ds.stop()
-    return found
-
-
-def pg_floor(url: str, args: argparse.Namespace, logs: Path, rows: list[Row]) -> dict[str, Result]:
-    """The PostgreSQL floor (psycopg + json.dumps) on the PostgreSQL database, run as the
-    SQLite floor is."""
-    env = {"PYTHONPATH": str(ROOT), "PG_FLOOR_URL": conninfo(url)}
-    floor = load.gunicorn("pg-floor", "bench.pg_floor:app", env, logs, ready_path=FLOOR_PAGE)
-    try:
-        found = {"floor_page": measure(floor, FLOOR_PAGE, args)}
-        rows.append(
-            Row(
-                "(1) page of 50, dyad RUS-IRQ",
-                "PostgreSQL floor (psycopg + json.dumps)",
-                found["floor_page"],
-            )
-        )
-    finally:
-        floor.stop()
-    return found
-
-
 def pg_unpinned(
     url: str, args: argparse.Namespace, logs: Path, rows: list[Row]
 ) -> dict[str, Result]:
     """The PostgreSQL page and 304 again with the database server where the scheduler puts
     it (the API still on core 0): what the pinning changes, for the record."""
     api = load.gunicorn("api-PostgreSQL-unpinned", "wsgi:app", api_env(url), logs)
-    found: dict[str, Result] = {}
     note = "PostgreSQL not pinned"
     try:
-        found["page_unpinned"] = measure(api, PAGE, args)
-        rows.append(
-            Row(
-                "(1) page of 50, dyad RUS-IRQ",
-                "bilateral-facts (PostgreSQL)",
-                found["page_unpinned"],
-                note,
-            )
-        )
-        _, headers = get_json(api, PAGE)
-        found["304_unpinned"] = measure(api, PAGE, args, {"If-None-Match": headers["ETag"]})
-        rows.append(
-            Row(
-                "(5) page of 50, If-None-Match (304)",
-                "bilateral-facts (PostgreSQL)",
-                found["304_unpinned"],
-                note,
-            )
+        etag = get_json(api, PAGE)[1]["ETag"]
+        found = interleaved(
+            "unpinned",
+            [
+                Cell("pg.page_unpinned", api, PAGE),
+                Cell("pg.304_unpinned", api, PAGE, {"If-None-Match": etag}),
+            ],
+            args,
         )
     finally:
         api.stop()
+    ours = "bilateral-facts (PostgreSQL)"
+    rows.append(Row("(1) page of 50, dyad RUS-IRQ", ours, found["pg.page_unpinned"], note))
+    rows.append(Row("(5) page of 50, If-None-Match (304)", ours, found["pg.304_unpinned"], note))
     return found
 
 
-def latency_ratio(found: dict[str, Result]) -> str:
-    """Deep keyset page over first page, p50."""
-    if "deep" not in found:
+def latency_ratio(deep: Result | None, first: Result | None) -> str:
+    """A deep keyset page's p50 latency over the first page's (by turns where paired)."""
+    if not deep or not first:
         return "n/a"
-    return f"{found['deep'].p50_ms / found['first'].p50_ms:.2f}x"
+    value = paired(deep, first, lambda r: r.p50_ms)
+    return f"{deep.p50_ms / max(first.p50_ms, 1e-9) if value is None else value:.2f}x"
 
 
 def ratio(a: Result | None, b: Result | None) -> str:
-    return f"{a.rps / b.rps:.2f}x" if a and b and b.rps else "n/a"
+    """a's req/s over b's: the median of the rounds' own ratios where a and b were measured
+    by turns (``interleaved``), else the ratio of their medians."""
+    if not a or not b or not b.rps:
+        return "n/a"
+    value = paired(a, b, lambda r: r.rps)
+    return f"{a.rps / b.rps if value is None else value:.2f}x"
+
+
+def of_medians(a: Result | None, b: Result | None, figure: Callable[[Result], float]) -> str:
+    return f"{figure(a) / figure(b):.2f}x" if a and b and figure(b) else "n/a"
 
 
 def report(
-    rows: list[Row],
-    info: dict[str, str],
-    ours: dict[str, Result],
-    refs: dict[str, Result],
-    pg: dict[str, Result],
-    args: argparse.Namespace,
+    rows: list[Row], info: dict[str, str], found: dict[str, Result], args: argparse.Namespace
 ) -> str:
     lines = [
         "# Benchmark results",
         "",
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with "
         f"`python bench/run.py` ({args.seconds:g} s per scenario, {args.rounds} rounds, medians, "
-        f"{args.connections} connections, 1 sync gunicorn worker unless noted).",
+        f"{args.connections} connections, 1 sync gunicorn worker unless noted). The figures "
+        "the ratios compare were measured by turns, every server up at once (the page, the "
+        "304, the one fact, the deep page: four groups, each round running every figure of "
+        "its group once, the order reversed every other round); a ratio is the median of the "
+        "rounds' own ratios, and the ratio of the medians is shown beside it.",
         "",
     ]
     lines += ["| machine | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in info.items()] + [""]
@@ -590,86 +630,71 @@ def report(
             )
         else:
             lines.append(f"| {r.scenario} | {r.system} | | | | | {r.note} |")
-    targets = [
-        ("(1) page of 50 vs Datasette", ratio(ours.get("page"), refs.get("ds_page")), ">= 3x"),
-        ("(1) page of 50 vs floor", ratio(ours.get("page"), refs.get("floor_page")), ">= 0.7x"),
-        (
-            "(1) page of 50 p99 at 16 connections",
-            f"{ours['page'].p99_ms:.1f} ms" if "page" in ours else "n/a",
-            "< 25 ms",
-        ),
-        ("(2) one fact vs Datasette row", ratio(ours.get("row"), refs.get("ds_row")), ">= 2x"),
-        ("(2) one fact vs floor", ratio(ours.get("row"), refs.get("floor_row")), ""),
-        ("(4) deep page latency / first page (p50)", latency_ratio(ours), "<= 1.2x"),
-        ("(5) 304 vs ceiling", ratio(ours.get("304"), refs.get("ceiling")), ">= 0.5x"),
-        ("(1) page of 50 vs ceiling", ratio(ours.get("page"), refs.get("ceiling")), ""),
-        (
-            "(1) page of 50 vs same-bytes ceiling",
-            ratio(ours.get("page"), refs.get("same_bytes")),
-            ">= 0.5x",
-        ),
-        *[
-            (
-                f"{name} p50, 1 connection",
-                f"{ours[key].p50_ms:.1f} ms" if key in ours else "n/a",
-                "< 50 ms",
-            )
-            for key, name in (("web_dyad", "(9a) /dyads/RUS/IRQ"), ("web_fact", "(9b) /facts/{id}"))
-        ],
+    rps: Callable[[Result], float] = lambda r: r.rps  # noqa: E731
+    p50: Callable[[Result], float] = lambda r: r.p50_ms  # noqa: E731
+    pairs = [
+        ("(1) page of 50 vs Datasette", "page", "ds_page", ">= 3x"),
+        ("(1) page of 50 vs floor", "page", "floor_page", ">= 0.7x"),
+        ("(2) one fact vs Datasette row", "row", "ds_row", ">= 2x"),
+        ("(2) one fact vs floor", "row", "floor_row", ""),
+        ("(4) deep page latency / first page (p50)", "deep", "first", "<= 1.2x"),
+        ("(5) 304 vs ceiling", "304", "ceiling", ">= 0.5x"),
+        ("(1) page of 50 vs ceiling", "page", "ceiling", ""),
+        ("(1) page of 50 vs same-bytes ceiling", "page", "same_bytes", ">= 0.5x"),
         (
             "(1) page of 50, page cache off, vs same-bytes ceiling",
-            ratio(ours.get("page_uncached"), refs.get("same_bytes")),
+            "page_uncached",
+            "same_bytes",
             "",
         ),
-        (
-            "(1) page of 50, page cache off, vs floor",
-            ratio(ours.get("page_uncached"), refs.get("floor_page")),
-            "",
-        ),
+        ("(1) page of 50, page cache off, vs floor", "page_uncached", "floor_page", ""),
     ]
-    if pg:
-        targets += [
-            (
-                "PostgreSQL page of 50 / SQLite page of 50",
-                ratio(pg.get("page"), ours.get("page")),
-                ">= 0.8x",
-            ),
-            (
-                "PostgreSQL page of 50 vs PostgreSQL floor",
-                ratio(pg.get("page"), pg.get("floor_page")),
-                ">= 1.0x",
-            ),
-            (
-                "PostgreSQL page of 50 vs same-bytes ceiling",
-                ratio(pg.get("page"), refs.get("same_bytes")),
-                ">= 0.5x",
-            ),
-            ("PostgreSQL 304 vs ceiling", ratio(pg.get("304"), refs.get("ceiling")), ">= 0.5x"),
-            ("PostgreSQL deep page latency / first page (p50)", latency_ratio(pg), "<= 1.2x"),
+    if args.pg_url:
+        pairs += [
+            ("PostgreSQL page of 50 / SQLite page of 50", "pg.page", "page", ">= 0.8x"),
+            ("PostgreSQL page of 50 vs PostgreSQL floor", "pg.page", "pg.floor_page", ">= 1.0x"),
+            ("PostgreSQL page of 50 vs same-bytes ceiling", "pg.page", "same_bytes", ">= 0.5x"),
+            ("PostgreSQL 304 vs ceiling", "pg.304", "ceiling", ">= 0.5x"),
+            ("PostgreSQL deep page latency / first page (p50)", "pg.deep", "pg.first", "<= 1.2x"),
             (
                 "PostgreSQL page of 50 / SQLite's, page cache off",
-                ratio(pg.get("page_uncached"), ours.get("page_uncached")),
+                "pg.page_uncached",
+                "page_uncached",
                 "",
             ),
             (
                 "PostgreSQL page of 50, page cache off, vs PostgreSQL floor",
-                ratio(pg.get("page_uncached"), pg.get("floor_page")),
+                "pg.page_uncached",
+                "pg.floor_page",
                 "",
             ),
             (
                 "PostgreSQL page of 50 / SQLite's, PostgreSQL not pinned",
-                ratio(pg.get("page_unpinned"), ours.get("page")),
+                "pg.page_unpinned",
+                "page",
                 "",
             ),
-            (
-                "PostgreSQL 304 vs ceiling, PostgreSQL not pinned",
-                ratio(pg.get("304_unpinned"), refs.get("ceiling")),
-                "",
-            ),
+            ("PostgreSQL 304 vs ceiling, PostgreSQL not pinned", "pg.304_unpinned", "ceiling", ""),
         ]
-    lines += ["", "| ratio | measured | target |", "|---|---:|---|"] + [
-        f"| {a} | {b} | {c} |" for a, b, c in targets
-    ]
+    table = []
+    for name, a, b, target in pairs:
+        x, y = found.get(a), found.get(b)
+        latency = a.endswith("deep")
+        measured = latency_ratio(x, y) if latency else ratio(x, y)
+        table.append((name, measured, of_medians(x, y, p50 if latency else rps), target))
+    for key, name, target in (
+        ("page", f"(1) page of 50 p99 at {args.connections} connections", "< 25 ms"),
+        ("web_dyad", "(9a) /dyads/RUS/IRQ p50, 1 connection", "< 50 ms"),
+        ("web_fact", "(9b) /facts/{id} p50, 1 connection", "< 50 ms"),
+    ):
+        got = found.get(key)
+        value = "n/a" if not got else f"{got.p99_ms if key == 'page' else got.p50_ms:.1f} ms"
+        table.append((name, value, "", target))
+    lines += [
+        "",
+        "| ratio | measured | ratio of medians | target |",
+        "|---|---:|---:|---|",
+    ] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in table]
     return "\n".join(lines) + "\n"
 
 
@@ -687,8 +712,8 @@ def main() -> None:
         default=os.environ.get("BENCH_PG_URL"),
         help="PostgreSQL URL made by generate.py",
     )
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=6)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--depth", type=int, default=900_000)
     parser.add_argument("--articles", type=int, default=1000)
@@ -708,26 +733,28 @@ def main() -> None:
     logs = Path(tempfile.mkdtemp(prefix="bench-logs-"))
     info = machine()
     rows: list[Row] = []
-    refs = references(args.db, args, logs, rows)
-    ours = read_scenarios("SQLite", f"sqlite:///{args.db}", args, logs, rows)
-    pg: dict[str, Result] = {}
-    if args.pg_url:
-        notes: list[str] = []
+    notes: list[str] = []
 
-        @contextlib.contextmanager
-        def pg_pinned() -> Iterator[None]:
-            if not args.pin_postgres:
-                notes.append("PostgreSQL not pinned (--no-pin-postgres)")
-                yield
-                return
+    @contextlib.contextmanager
+    def pg_pinned() -> Iterator[None]:
+        if not args.pg_url:
+            yield
+        elif not args.pin_postgres:
+            notes.append("PostgreSQL not pinned (--no-pin-postgres)")
+            yield
+        else:
             with load.postgres_on(0, conninfo(args.pg_url)) as note:
                 notes.append(note)
                 yield
 
-        with pg_pinned():
-            pg = pg_floor(args.pg_url, args, logs, rows)
-        pg |= read_scenarios("PostgreSQL", args.pg_url, args, logs, rows, pin=pg_pinned)
-        pg |= pg_unpinned(args.pg_url, args, logs, rows)
+    found = comparisons(args, logs, rows, pg_pinned)
+    found |= other_reads("SQLite", f"sqlite:///{args.db}", args, logs, rows)
+    if args.pg_url:
+        found |= {
+            f"pg.{k}": v
+            for k, v in other_reads("PostgreSQL", args.pg_url, args, logs, rows, pg_pinned).items()
+        }
+        found |= pg_unpinned(args.pg_url, args, logs, rows)
         info["pinning"] += f"; {notes[0]}" if notes else ""
     if args.writes:
         copy = Path(logs) / "writes.db"
@@ -739,7 +766,7 @@ def main() -> None:
         target.close()
         write_scenarios("SQLite", f"sqlite:///{copy}", args, logs, rows)
         # PostgreSQL writes are left out: they would change the shared dataset for later runs.
-    text = report(rows, info, ours, refs, pg, args)
+    text = report(rows, info, found, args)
     Path(args.out).write_text(text)
     print(text)
     print(f"written to {args.out}; server logs in {logs}")

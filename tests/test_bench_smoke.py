@@ -211,3 +211,35 @@ def test_postgresql_can_be_put_on_one_core_and_back() -> None:
                 new = inside.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
                 assert os.sched_getaffinity(new) == {0}
         assert os.sched_getaffinity(backend) == before
+
+
+def test_compared_figures_are_measured_by_turns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bench/run.py's interleaved: every cell warmed, then rounds in A B, B A order; a
+    ratio is the median of the rounds' own ratios, the ratio of medians only for figures
+    not measured by turns in one group."""
+    from bench import load, run
+    from bench.load import Result
+
+    calls: list[tuple[str, float]] = []
+    # The warm-up, then each round's throughput; round 2 hits both, B more.
+    speeds = {"/a": iter([0, 100, 50, 110]), "/b": iter([0, 200, 60, 190])}
+
+    def fake_load(server: Any, path: str, seconds: float, *rest: Any) -> Result:
+        calls.append((path, seconds))
+        rps = next(speeds[path])
+        return Result(rps, 1000 / max(rps, 1), 2.0, 1, 0)
+
+    monkeypatch.setattr(load, "load", fake_load)
+    args = type("Args", (), {"seconds": 6.0, "rounds": 3, "connections": 4})()
+    cells = [run.Cell("a", None, "/a"), run.Cell("b", None, "/b")]  # type: ignore[arg-type]
+    found = run.interleaved("g", cells, args)  # type: ignore[arg-type]
+    assert [path for path, _ in calls] == ["/a", "/b", "/a", "/b", "/b", "/a", "/a", "/b"]
+    assert [seconds for _, seconds in calls] == [2.0, 2.0] + [6.0] * 6
+    assert found["a"].rps == 100 and found["b"].rps == 190
+    # Rounds' ratios 0.50, 0.83, 0.58: their median, not 100 / 190.
+    assert run.ratio(found["a"], found["b"]) == "0.58x"
+    assert run.of_medians(found["a"], found["b"], lambda r: r.rps) == "0.53x"
+    assert run.latency_ratio(found["a"], found["b"]) == "1.73x"  # p50s: 10/5, 20/16.7, 9.1/5.3
+    lone = Result(400, 2.5, 3.0, 1, 0)  # measured on its own
+    assert run.paired(found["a"], lone, lambda r: r.rps) is None
+    assert run.ratio(found["a"], lone) == "0.25x"
