@@ -520,24 +520,18 @@ def _postgresql_parts() -> list[tuple[str, Field | None]]:
 
 
 _PG_PARTS = _postgresql_parts()
-PG_SERIAL_WIDTH = 1 + len(_PG_PARTS)
 
 
-def postgresql_json_sql(stored: bool = False) -> str:
-    """PostgreSQL: the columns of a serial row (``pg_assemble`` makes the fact's JSON): the
-    document kept on the row (``stored``; else NULL), then the parts it is built from,
-    computed only where it is null."""
-    if not stored:
-        return "NULL, " + ", ".join(sql for sql, _ in _PG_PARTS)
-    return "f.doc, " + ", ".join(f"CASE WHEN f.doc IS NULL THEN {sql} END" for sql, _ in _PG_PARTS)
+def postgresql_parts_sql() -> str:
+    """PostgreSQL: the columns ``pg_assemble`` makes a fact's JSON from, where the stored
+    document (``services/fact_docs.py``) is not this code's."""
+    return ", ".join(sql for sql, _ in _PG_PARTS)
 
 
-def pg_assemble(row: Sequence[Any]) -> Any:
-    """The served JSON of a serial PostgreSQL row, for orjson to embed."""
-    if row[0] is not None:
-        return orjson.Fragment(row[0])
+def pg_assemble(parts: Sequence[Any]) -> Any:
+    """The served JSON from the columns of ``postgresql_parts_sql``, for orjson to embed."""
     pieces = []
-    for (_, field), value in zip(_PG_PARTS, row[1:], strict=False):
+    for (_, field), value in zip(_PG_PARTS, parts, strict=True):
         if field is None:
             pieces.append(value[1:-1])
         else:

@@ -92,7 +92,7 @@ _LIST_ARGS = frozenset((*_FILTERS, "sort", "limit", "cursor", "format"))
 _SORTS = ("date", "id")  # the sorts answered here (the others are Flask's)
 _EXPORT_BATCH = 1000
 # The fact id's column in a row of ``with_data_state`` (version and doc_shape come first).
-_STATE_ID = 2 + fact_document.PG_SERIAL_WIDTH
+_STATE_ID = 3
 
 
 @lru_cache(maxsize=4096)
@@ -552,7 +552,7 @@ class FastPath:
             return self._not_modified(request, tag, limits)
         next_url = None
         if has_next:
-            last_id, last_key = fast_facts.serial_id_and_key(self.dialect, rows[-1])
+            last_id, last_key = fast_facts.serial_id_and_key(rows[-1])
             last_key = SORTS[query.sort].key_out(last_key)
             cursor = self.codec.encode(query.sort_arg, last_key, last_id, digest)
             next_url = _next_prefix(request) + cursor

@@ -435,9 +435,10 @@ def page_statement(
 
     The rows are ``fact_document.select_list`` plus the sort key last, in the order of
     (sort key, id). ``serial`` rows are for writing straight out (``fast_facts
-    .serial_items``): on SQLite (JSON text or NULL, id, sort key); on PostgreSQL the parts
-    of ``fact_document.pg_assemble``, then id and sort key. With ``stored``, serial rows
-    read the document kept on the row (``services/fact_docs.py``) where it is not null.
+    .serial_items``): (JSON text or NULL, id, sort key), and on PostgreSQL without
+    ``stored`` the parts of ``fact_document.pg_assemble`` after them. With ``stored``, the
+    JSON is the document kept on the row (``services/fact_docs.py``): on PostgreSQL that
+    column alone (a NULL one is built in Python), on SQLite built by SQLite where it is null.
 
     ``keyset`` is how a page continues after (key, id): ``""`` from the start; ``"row"``
     with ``(key, id) < (?, ?)``; or in two statements, ``"same"`` (the rest of the rows
@@ -450,20 +451,25 @@ def page_statement(
     conds = [_where(dialect, shape), *_keyset(key, "f.id", "<" if descending else ">", keyset)]
     way = "DESC" if descending else "ASC"
     where = " AND ".join(conds)
-    select_list = "SELECT " + doc.select_list(dialect)
+    head, tail = doc.select_list(dialect), ""
     if serial and dialect == "sqlite":
-        select_list = f"SELECT {doc.sqlite_json_sql(stored)}, f.id"
+        head = f"{doc.sqlite_json_sql(stored)}, f.id"
     elif serial:
-        select_list = f"SELECT {doc.postgresql_json_sql(stored)}, f.id"
+        # The stored document, or (not this code's yet) the parts PostgreSQL writes.
+        head, tail = (
+            ("f.doc, f.id", "") if stored else ("NULL, f.id", ", " + doc.postgresql_parts_sql())
+        )
     if limited:
         # Find the page's ids on the index first, then build only those rows.
         sql = (
-            f"{select_list}, p.k FROM (SELECT f.id AS id, {key} AS k FROM fact f WHERE {where} "
-            f"ORDER BY {key} {way}, f.id {way} LIMIT ?) p JOIN fact f ON f.id = p.id "
+            f"SELECT {head}, p.k{tail} FROM (SELECT f.id AS id, {key} AS k FROM fact f WHERE "
+            f"{where} ORDER BY {key} {way}, f.id {way} LIMIT ?) p JOIN fact f ON f.id = p.id "
             f"ORDER BY p.k {way}, p.id {way}"
         )
     else:
-        sql = f"{select_list}, {key} FROM fact f WHERE {where} ORDER BY {key} {way}, f.id {way}"
+        sql = (
+            f"SELECT {head}, {key}{tail} FROM fact f WHERE {where} ORDER BY {key} {way}, f.id {way}"
+        )
     return _driver(dialect, sql)
 
 

@@ -47,25 +47,27 @@ def facts_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
 def serial_items(cursor: Any, dialect: str, rows: list[Any]) -> list[Any]:
     """The items of serial rows (``fact_query.page_statement(..., serial=True)``), for orjson.
 
-    On SQLite each row is (JSON text or NULL, id, ...): the text is embedded as is, and the
-    few NULL rows are read again by id and built in Python. On PostgreSQL the row's parts
-    are put together (``fact_document.pg_assemble``).
+    Each row is (JSON text or NULL, id, sort key, and on PostgreSQL perhaps the parts of
+    ``fact_document.pg_assemble``): the text is embedded as is, the parts put together, and
+    the few rows with neither are read again by id and built in Python.
     """
-    if dialect != "sqlite":
-        return [doc.pg_assemble(row) for row in rows]
-    missing = [row[1] for row in rows if row[0] is None]
+    missing = [row[1] for row in rows if row[0] is None and len(row) == 3]
     built: dict[int, dict[str, Any]] = {}
     if missing:
         cursor.execute(by_ids_statement(dialect, len(missing)), missing)
         for row in cursor.fetchall():
             built[row[0]] = doc.from_row(row, doc.fragment)
-    return [doc.fragment(row[0]) if row[0] is not None else built[row[1]] for row in rows]
+    return [
+        doc.fragment(row[0])
+        if row[0] is not None
+        else (doc.pg_assemble(row[3:]) if len(row) > 3 else built[row[1]])
+        for row in rows
+    ]
 
 
-def serial_id_and_key(dialect: str, row: Any) -> tuple[Any, Any]:
+def serial_id_and_key(row: Any) -> tuple[Any, Any]:
     """The id and sort key of a serial row."""
-    at = 1 if dialect == "sqlite" else doc.PG_SERIAL_WIDTH
-    return row[at], row[at + 1]
+    return row[1], row[2]
 
 
 _SOURCES_SQL = (

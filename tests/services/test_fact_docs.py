@@ -83,6 +83,9 @@ def test_documents_are_built_and_follow_every_change(
     page = same(app, client, PAGE).get_json()["data"]  # built on the fly, as Flask builds it
     assert {f["id"]: f for f in page}[3]["summary"] == "Changed by hand."
     assert "Renamed By Hand" in str(page)
+    # An export reads the same rows: the documents now null are built as the page's are.
+    export = same(app, client, "/api/v1/facts?format=ndjson&sort=id").get_data(as_text=True)
+    assert '"summary":"Changed by hand."' in export and "Renamed By Hand" in export
 
     # The next write transaction builds what is missing.
     _patch(client, token, 1, {"summary": "Edited again."})
