@@ -341,7 +341,7 @@ class FastPath:
         On PostgreSQL outside a transaction, from the prepared statement (``_pg_state``); a
         connection inside one (the tests' rolled-back one) is read through psycopg, which
         knows when a rollback drops its prepared statements."""
-        if self.dialect != "sqlite" and conn.info.transaction_status == pq.TransactionStatus.IDLE:
+        if self.dialect != "sqlite" and conn.pgconn.transaction_status == pq.TransactionStatus.IDLE:
             return self._pg_state(conn)
         cur = conn.cursor()
         cur.execute(DATA_STATE_SQL)
