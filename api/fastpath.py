@@ -45,6 +45,8 @@ from flask import Flask
 from psycopg import pq
 from sqlalchemy import Connection
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import SecurityError
+from werkzeug.http import parse_etags
 from werkzeug.sansio.utils import get_current_url
 from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request
@@ -135,6 +137,23 @@ def _next_prefix(request: Request) -> str:
     return found
 
 
+def _page_key(environ: dict[str, Any]) -> tuple[str, ...]:
+    """A list request's key in the page cache: what its URL is made of (scheme, host, root
+    and query; the path is the route's), since the body's links are absolute, and its
+    Accept, as for the ETag. Read off the environment: no request object is made for a
+    page sent again."""
+    get = environ.get
+    return (
+        get("wsgi.url_scheme", ""),
+        get("HTTP_HOST", ""),
+        get("SERVER_NAME", ""),
+        get("SERVER_PORT", ""),
+        get("SCRIPT_NAME", ""),
+        get("QUERY_STRING", ""),
+        get("HTTP_ACCEPT", ""),
+    )
+
+
 @lru_cache(maxsize=64)
 def _accept(header: str | None) -> Any:
     # Only the plain values reach here (PLAIN_LIST_ACCEPT): read as Flask's negotiation does.
@@ -205,6 +224,7 @@ class FastPath:
         self.served = 0  # requests answered here (for tests and curiosity)
         self._limits: list[Any] | None = None
         self._seen: tuple[int, bool] | None = None  # the data state last read here
+        self._tags: dict[tuple[int, str, str], str] = {}  # _list_tag's, remembered
         self.pages = page_cache(
             app.config.get("PAGE_CACHE_MB") or 0, app.config.get("PAGE_CACHE_SECONDS") or 0
         )
@@ -227,7 +247,7 @@ class FastPath:
             try:
                 if path == "/api/v1/facts":
                     if accept in PLAIN_LIST_ACCEPT:
-                        answer = self._fact_list(self._request(environ))
+                        answer = self._fact_list(environ)
                 else:
                     found = _ITEM.match(path)
                     if found and int(found.group(1)) <= 2147483647 and accept in PLAIN_ITEM_ACCEPT:
@@ -294,7 +314,7 @@ class FastPath:
             with contextlib.suppress(Exception):  # already broken
                 held[1].close()
 
-    def _rate_limit(self, request: Request) -> list[tuple[str, str]]:
+    def _rate_limit(self, environ: dict[str, Any]) -> list[tuple[str, str]]:
         """Count the read against Flask-Limiter's limits; its headers, or fall back."""
         limiter = self.app.extensions["limiter"]
         if not limiter.enabled:
@@ -303,7 +323,7 @@ class FastPath:
             from limits import parse_many
 
             self._limits = sorted(parse_many(self.app.config["RATE_LIMIT_READS"]))
-        args = [request.remote_addr or "127.0.0.1", "reads"]
+        args = [environ.get("REMOTE_ADDR") or "127.0.0.1", "reads"]  # request.remote_addr
         prefix = self.app.config.get("RATELIMIT_KEY_PREFIX")
         if prefix:
             args = [prefix, *args]
@@ -324,15 +344,15 @@ class FastPath:
             (config["RATELIMIT_HEADER_RESET"], str(reset_at)),
         ]
 
-    def _policy_headers(self, request: Request, tag: str, limits: Headers) -> Headers:
+    def _policy_headers(self, environ: dict[str, Any], tag: str, limits: Headers) -> Headers:
         """The response layer's headers of this read, and the rate limit's."""
-        return [*self.headers.public_read(tag, request.headers.get("Origin")), *limits]
+        return [*self.headers.public_read(tag, environ.get("HTTP_ORIGIN")), *limits]
 
-    def _not_modified(self, request: Request, tag: str, limits: Headers) -> Answer:
-        return "304 NOT MODIFIED", self._policy_headers(request, tag, limits), []
+    def _not_modified(self, environ: dict[str, Any], tag: str, limits: Headers) -> Answer:
+        return "304 NOT MODIFIED", self._policy_headers(environ, tag, limits), []
 
-    def _json(self, request: Request, body: bytes, tag: str, extra: Headers) -> Answer:
-        headers = [*json_headers(body), *extra, *self._policy_headers(request, tag, [])]
+    def _json(self, environ: dict[str, Any], body: bytes, tag: str, extra: Headers) -> Answer:
+        headers = [*json_headers(body), *extra, *self._policy_headers(environ, tag, [])]
         return "200 OK", headers, [body]
 
     def _state(self, conn: Any) -> tuple[int, bool]:
@@ -452,7 +472,15 @@ class FastPath:
             args["from_" if name == "from" else name] = value
         return FactQuery.build(args, parsed.get("sort"))
 
-    def _fact_list(self, request: Request) -> Answer | None:
+    def _fact_list(self, environ: dict[str, Any]) -> Answer | None:
+        if self.app.config.get("TRUSTED_HOSTS"):
+            try:
+                self._request(environ).host  # noqa: B018 (werkzeug checks it when read)
+            except SecurityError:
+                raise _Fallback from None  # Flask's 400 for a host it does not serve
+        key = _page_key(environ)
+        kept = self.pages.get(key) if self.pages is not None else None
+        sent = environ.get("HTTP_IF_NONE_MATCH")
         conn, release = self._connection()
         handed_over = False
         try:
@@ -461,31 +489,28 @@ class FastPath:
             # resolved at the version last seen, and again if the page's version differs.
             # A page answered here before (page_cache.py) is sent again if the data version
             # is still the one it was read at: then the version is read first.
-            key = (request.url, request.headers.get("Accept", ""))
-            kept = self.pages.get(key) if self.pages is not None else None
             seen = self._seen
             one_trip = (
-                seen is not None
-                and kept is None
-                and self.dialect != "sqlite"
-                and "HTTP_IF_NONE_MATCH" not in request.environ
+                seen is not None and kept is None and self.dialect != "sqlite" and sent is None
             )
             if seen is not None and one_trip:
                 version, stored = seen
             else:
                 version, stored = self._seen = self._state(conn)
-                tag = self._list_tag(request, version)
-                if revalidated(request.if_none_match, tag):
-                    # A tag of ours names a request that succeeded, at this data version: as
-                    # Flask's revalidation hook, 304 before the arguments are even read.
-                    return self._not_modified(request, tag, self._rate_limit(request))
+                tag = self._list_tag(environ, version)
+                # A tag of ours names a request that succeeded, at this data version: as
+                # Flask's revalidation hook, 304 before the arguments are even read, and
+                # before a request object is made (the tag as sent is compared as is).
+                if sent is not None and (sent == f'"{tag}"' or revalidated(parse_etags(sent), tag)):
+                    return self._not_modified(environ, tag, self._rate_limit(environ))
                 if kept is not None and kept.version == version:
                     # The same request succeeded here at this version: the same answer.
                     self.pages.hit()  # type: ignore[union-attr]
-                    limits = self._rate_limit(request)
-                    if current(request.if_none_match, tag):
-                        return self._not_modified(request, tag, limits)
-                    return self._json(request, kept.body, tag, [*kept.headers, *limits])
+                    limits = self._rate_limit(environ)
+                    if sent is not None and current(parse_etags(sent), tag):
+                        return self._not_modified(environ, tag, limits)
+                    return self._json(environ, kept.body, tag, [*kept.headers, *limits])
+            request = self._request(environ)
             parsed = self._list_args(request.args)
             fmt = negotiate_format(parsed, _accept(request.headers.get("Accept")))
             if fmt != "json" and "cursor" in parsed:
@@ -493,20 +518,20 @@ class FastPath:
             query = self._query(conn, version, parsed)
             # Counted only now that this path will answer: a request handed to Flask above
             # is counted there, once.
-            limits = self._rate_limit(request)
+            limits = self._rate_limit(environ)
 
             if fmt != "json":  # no cursor (see above): it succeeds, so "*" is current
                 if one_trip:
                     version, stored = self._seen = self._state(conn)
                     query = self._query(conn, version, parsed)
-                    tag = self._list_tag(request, version)
+                    tag = self._list_tag(environ, version)
                 if current(request.if_none_match, tag):
-                    return self._not_modified(request, tag, limits)
+                    return self._not_modified(environ, tag, limits)
                 stream = self._export(conn, release, fmt, query, stored)
                 handed_over = True
                 headers = [
                     *export_headers(fmt, "facts"),
-                    *self._policy_headers(request, tag, limits),
+                    *self._policy_headers(environ, tag, limits),
                 ]
                 return "200 OK", headers, stream
 
@@ -531,7 +556,7 @@ class FastPath:
                         query, rows, read = again, [], False
                         digest = query.fingerprint()
                 version, stored = self._seen = state
-                tag = self._list_tag(request, version)
+                tag = self._list_tag(environ, version)
             if not read:
                 rows = []
                 for mode in keyset_modes(self.dialect, query.sort) if after else ("",):
@@ -549,7 +574,7 @@ class FastPath:
                 release()
 
         if current(request.if_none_match, tag):  # "*", now that the page is found
-            return self._not_modified(request, tag, limits)
+            return self._not_modified(environ, tag, limits)
         next_url = None
         if has_next:
             last_id, last_key = fast_facts.serial_id_and_key(rows[-1])
@@ -560,12 +585,20 @@ class FastPath:
         own = page_headers(next_url)
         if self.pages is not None:
             self.pages.put(key, Page(version, body, own))
-        return self._json(request, body, tag, [*own, *limits])
+        return self._json(environ, body, tag, [*own, *limits])
 
-    def _list_tag(self, request: Request, version: int) -> str:
-        return self.headers.etag(
-            str(version), request.full_path, request.headers.get("Accept", ""), False
-        )
+    def _list_tag(self, environ: dict[str, Any], version: int) -> str:
+        """The list's ETag at ``version`` (the response layer's), remembered per version,
+        query string and Accept: the path is this route's, so they are all it depends on."""
+        key = (version, environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""))
+        tag = self._tags.get(key)
+        if tag is None:
+            full_path = self._request(environ).full_path
+            tag = self.headers.etag(str(version), full_path, key[2], False)
+            if len(self._tags) >= 4096:
+                self._tags.clear()
+            self._tags[key] = tag
+        return tag
 
     def _page_with_state(
         self, cur: Any, query: FactQuery, after: Any, limit: int, stored: bool
@@ -642,15 +675,15 @@ class FastPath:
                 raise _Fallback  # a fact's links are Flask's to show (services/links.py)
         finally:
             release()
-        limits = self._rate_limit(request)
+        limits = self._rate_limit(request.environ)
         versions = [(s[0], s[1]) for s in sources]
         tag = fact_tag(fact_id, row[fact_document.AT["version"]], versions, [])
         if current(request.if_none_match, tag):  # the fact is there: "*" is current too
-            return self._not_modified(request, tag, limits)
+            return self._not_modified(request.environ, tag, limits)
         data = fact_document.from_row(row, fast_facts.serial_loads(self.dialect))
         data["sources"] = [fast_facts.source_summary_from_row(s) for s in sources]
         data["links"] = []
-        return self._json(request, orjson.dumps(data), tag, limits)
+        return self._json(request.environ, orjson.dumps(data), tag, limits)
 
 
 def install(app: Flask) -> None:

@@ -462,3 +462,43 @@ def test_pages_through_many_facts_on_one_date(
     assert made <= set(seen) and len(seen) == len(set(seen))
     total = client.get("/api/v1/facts?dyad=RUS,IRQ&count=true&limit=1").get_json()["meta"]
     assert len(seen) == total["total"]
+
+
+def test_a_host_flask_does_not_serve_is_left_to_flask_even_for_a_304(tmp_path: Path) -> None:
+    """With TRUSTED_HOSTS set, a request for another host is Flask's, even when it carries
+    a current tag or asks for a page kept here: the thin path answers those before it makes
+    a request object, so it checks the host first. (Flask gives the page's request its 400,
+    and a revalidation its 304: its revalidation hook runs before anything reads the host,
+    and the tag does not depend on it.)"""
+    app = _own_app(tmp_path, TRUSTED_HOSTS=["api.example"], RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    url = "/api/v1/facts?limit=2"
+    ours = {"Host": "api.example"}
+    tag = same(app, client, url, headers=ours).headers["ETag"]  # now kept, too
+    assert same(app, client, url, headers={**ours, "If-None-Match": tag}).status_code == 304
+    for headers in ({}, {"If-None-Match": tag}, {"If-None-Match": f"W/{tag}"}):
+        other = {**headers, "Host": "evil.example"}
+        r = same(app, client, url, served=False, headers=other)
+        assert r.status_code == (304 if headers else 400), headers
+
+
+def test_kept_pages_answer_every_form_of_if_none_match_as_flask(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A kept page and a 304 are answered from the raw header when it is the tag as sent,
+    and from the parsed header otherwise (weak, in a list, ``*``, stale): as Flask does."""
+    url = "/api/v1/facts?dyad=RUS,IRQ&limit=3"
+    tag = same(app, client, url).headers["ETag"]
+    fast = thin_path(app)
+    for sent, status in (
+        (tag, 304),
+        (f"W/{tag}", 304),
+        (f'"other", {tag}', 304),
+        ("*", 304),
+        ('"stale"', 200),
+        ('W/"stale", "older"', 200),
+    ):
+        hits = fast.pages.hits  # type: ignore[union-attr]
+        assert same(app, client, url, headers={"If-None-Match": sent}).status_code == status
+        if status == 200:  # the kept page, sent again
+            assert fast.pages.hits > hits, sent  # type: ignore[union-attr]

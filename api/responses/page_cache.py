@@ -10,8 +10,9 @@ simply not used again and falls out of the cache (least recently used first) as 
 come in. Only what is the same for every caller is kept (the body and its ``Link``);
 the rate limit, CORS and caching headers are made for each request.
 
-The key is the request's whole URL (scheme, host and path included, since the body's
-links are absolute) and its ``Accept`` header, as for the ETag.
+The key is what the request's whole URL is made of (scheme, host, root and query, read off
+the WSGI environment; the body's links are absolute) and its ``Accept`` header, as for the
+ETag (``fastpath._page_key``).
 
 Changes made by hand in SQL (outside the API and the ``facts`` commands) do not bump the
 data version, so a page is also kept for a few seconds at most (FACTS_PAGE_CACHE_SECONDS):
@@ -26,7 +27,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 Headers = list[tuple[str, str]]
-Key = tuple[str, str]
+Key = tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
