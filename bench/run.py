@@ -124,8 +124,10 @@ def deep_cursor(env: dict[str, str], depth: int) -> str:
         capture_output=True,
         text=True,
         cwd=ROOT,
-        check=True,
+        check=False,
     )
+    if out.returncode:  # say why: the run stops here
+        raise RuntimeError(f"the deep cursor could not be made:\n{out.stderr}")
     return out.stdout.strip().splitlines()[-1]
 
 
