@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 from werkzeug.datastructures import ETags
+from werkzeug.http import parse_etags
 
 Headers = list[tuple[str, str]]
 
@@ -72,18 +73,32 @@ def read_etag(version: str, digest: str, full_path: str, accept: str, authed: bo
     return hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 
-def revalidated(if_none_match: ETags, tag: str) -> bool:
-    """Whether ``If-None-Match`` names ``tag`` (weak comparison, RFC 9110 section 13.1.2).
+def _parsed(if_none_match: ETags | str | None) -> ETags:
+    return if_none_match if isinstance(if_none_match, ETags) else parse_etags(if_none_match)
+
+
+def revalidated(if_none_match: ETags | str | None, tag: str) -> bool:
+    """Whether ``If-None-Match`` (parsed, or as sent) names ``tag`` (weak comparison,
+    RFC 9110 section 13.1.2).
 
     ``*`` names no particular tag: it matches any current representation, so it is
-    answered (with 304) only once the request has succeeded, never for a bad one.
+    answered (with 304) only once the request has succeeded, never for a bad one. The
+    header as sent is first compared with the tag exactly as this API sends it, the common
+    case, without parsing it.
     """
-    return bool(if_none_match) and not if_none_match.star_tag and if_none_match.contains_weak(tag)
+    if isinstance(if_none_match, str) and if_none_match == f'"{tag}"':
+        return True
+    etags = _parsed(if_none_match)
+    return bool(etags) and not etags.star_tag and etags.contains_weak(tag)
 
 
-def current(if_none_match: ETags, tag: str) -> bool:
-    """Whether ``If-None-Match`` names ``tag`` or is ``*``: for an answer known to succeed."""
-    return bool(if_none_match) and if_none_match.contains_weak(tag)
+def current(if_none_match: ETags | str | None, tag: str) -> bool:
+    """Whether ``If-None-Match`` (parsed, or as sent) names ``tag`` or is ``*``: for an
+    answer known to succeed."""
+    if isinstance(if_none_match, str) and if_none_match == f'"{tag}"':
+        return True
+    etags = _parsed(if_none_match)
+    return bool(etags) and etags.contains_weak(tag)
 
 
 class HeaderPolicy:
