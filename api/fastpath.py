@@ -471,12 +471,17 @@ class FastPath:
             args["from_" if name == "from" else name] = value
         return FactQuery.build(args, parsed.get("sort"))
 
-    def _fact_list(self, environ: dict[str, Any]) -> Answer | None:
+    def _served_host(self, environ: dict[str, Any]) -> None:
+        """With TRUSTED_HOSTS set, _Fallback for a host Flask does not serve (its 400): the
+        answers below can be made before anything else reads the host."""
         if self.app.config.get("TRUSTED_HOSTS"):
             try:
                 self._request(environ).host  # noqa: B018 (werkzeug checks it when read)
             except SecurityError:
-                raise _Fallback from None  # Flask's 400 for a host it does not serve
+                raise _Fallback from None
+
+    def _fact_list(self, environ: dict[str, Any]) -> Answer | None:
+        self._served_host(environ)
         key = _page_key(environ)
         kept = self.pages.get(key) if self.pages is not None else None
         sent = environ.get("HTTP_IF_NONE_MATCH")
@@ -662,8 +667,26 @@ class FastPath:
     def _fact_item(self, request: Request, fact_id: int) -> Answer | None:
         if request.args:
             raise _Fallback
+        environ = request.environ
+        self._served_host(environ)
+        # A fact answered here at the current data version is the same answer again (its
+        # body names no URL of ours, and every plain Accept gets the same JSON): kept in the
+        # page cache beside the lists, with its tag. The version is read first, so a fact
+        # read after it is never kept under an older version than its own.
+        key = ("fact", str(fact_id))
+        kept = self.pages.get(key) if self.pages is not None else None
+        sent = environ.get("HTTP_IF_NONE_MATCH")
         conn, release = self._connection()
         try:
+            version = None
+            if self.pages is not None:
+                version = self._state(conn)[0]
+                if kept is not None and kept.version == version:
+                    limits = self._rate_limit(environ)
+                    if sent is not None and current(sent, kept.tag):
+                        return self._not_modified(environ, kept.tag, limits)
+                    self.pages.hit()
+                    return self._json(environ, kept.body, kept.tag, limits)
             cur = conn.cursor()
             cur.execute(fast_facts.by_ids_statement(self.dialect, 1), (fact_id,))
             row = cur.fetchone()
@@ -675,15 +698,18 @@ class FastPath:
                 raise _Fallback  # a fact's links are Flask's to show (services/links.py)
         finally:
             release()
-        limits = self._rate_limit(request.environ)
+        limits = self._rate_limit(environ)
         versions = [(s[0], s[1]) for s in sources]
         tag = fact_tag(fact_id, row[fact_document.AT["version"]], versions, [])
-        if current(request.if_none_match, tag):  # the fact is there: "*" is current too
-            return self._not_modified(request.environ, tag, limits)
+        if sent is not None and current(sent, tag):  # the fact is there: "*" is current too
+            return self._not_modified(environ, tag, limits)
         data = fact_document.from_row(row, fast_facts.serial_loads(self.dialect))
         data["sources"] = [fast_facts.source_summary_from_row(s) for s in sources]
         data["links"] = []
-        return self._json(request.environ, orjson.dumps(data), tag, limits)
+        body = orjson.dumps(data)
+        if self.pages is not None and version is not None:
+            self.pages.put(key, Page(version, body, [], tag=tag))
+        return self._json(environ, body, tag, limits)
 
 
 def install(app: Flask) -> None:

@@ -242,7 +242,11 @@ def comparisons(
             Cell("page_uncached", cold, PAGE),
         ]
         fact_id = get_json(api, "/api/v1/facts?dyad=RUS,IRQ&limit=1&fields=id")[0]["data"][0]["id"]
-        one = [Cell("row", api, f"/api/v1/facts/{fact_id}"), Cell("floor_row", floor, "/fact?id=1")]
+        one = [
+            Cell("row", api, f"/api/v1/facts/{fact_id}"),
+            Cell("floor_row", floor, "/fact?id=1"),
+            Cell("row_uncached", cold, f"/api/v1/facts/{fact_id}"),
+        ]
         etag = get_json(api, PAGE)[1]["ETag"]
         not_modified = [
             Cell("ceiling", ceiling, "/"),
@@ -349,6 +353,7 @@ def _rows(found: dict[str, Result], rows: list[Row], size: int, depth: int, pg_d
             (f"{prefix}page", "(1) page of 50, dyad RUS-IRQ", ours, ""),
             (f"{prefix}page_uncached", "(1) page of 50, dyad RUS-IRQ", ours, cache_off),
             (f"{prefix}row", "(2) one fact + evidence + sources", ours, ""),
+            (f"{prefix}row_uncached", "(2) one fact + evidence + sources", ours, cache_off),
             (f"{prefix}first", "(4a) first page, all facts", ours, cache_off),
             (
                 f"{prefix}deep",
@@ -657,6 +662,7 @@ def report(
         ("(1) page of 50 vs floor", "page", "floor_page", ">= 0.7x"),
         ("(2) one fact vs Datasette row", "row", "ds_row", ">= 2x"),
         ("(2) one fact vs floor", "row", "floor_row", ""),
+        ("(2) one fact, page cache off, vs Datasette row", "row_uncached", "ds_row", ""),
         ("(4) deep page latency / first page (p50)", "deep", "first", "<= 1.2x"),
         ("(5) 304 vs ceiling", "304", "ceiling", ">= 0.5x"),
         ("(1) page of 50 vs ceiling", "page", "ceiling", ""),

@@ -262,3 +262,133 @@ def test_facts_db_touch_shows_a_change_by_hand_at_once(
 )
 def test_either_setting_at_zero_turns_it_off(megabytes: Any, seconds: Any, on: bool) -> None:
     assert (page_cache(megabytes, seconds) is not None) == on
+
+
+def _kept_fact(app: Flask, client: FlaskClient) -> int:
+    """A published fact the thin path answers (one without links), now kept."""
+    fast = thin_path(app)
+    for item in client.get("/api/v1/facts?sort=id&limit=50").get_json()["data"]:
+        served = fast.served
+        client.get(f"/api/v1/facts/{item['id']}")
+        if fast.served == served + 1:
+            return int(item["id"])
+    raise AssertionError("no fact the thin path answers")
+
+
+def test_a_repeated_fact_is_sent_again_unchanged_reading_only_the_version(
+    app: Flask, client: FlaskClient
+) -> None:
+    fast = thin_path(app)
+    assert fast.pages is not None
+    url = f"/api/v1/facts/{_kept_fact(app, client)}"
+    first = _answer(client, url)
+    hits = fast.pages.hits
+    executed = record_statements(fast)
+    try:
+        again = _answer(client, url)
+    finally:
+        del fast._connection
+    assert fast.pages.hits == hits + 1
+    assert again == first
+    assert len(executed) == 1 and "data_state" in executed[0], executed
+    tag = dict(first[1])["ETag"]
+    for sent, status in ((tag, 304), ("*", 304), (f'"other", W/{tag}', 304), ('"stale"', 200)):
+        r = client.get(url, headers={"If-None-Match": sent})
+        assert r.status_code == status, sent
+        assert r.headers["ETag"] == tag
+    fast.enabled = False
+    try:
+        assert _answer(client, url) == first  # what Flask answers
+    finally:
+        fast.enabled = True
+
+
+@pytest.mark.parametrize("change", ["fact", "source", "link"])
+def test_a_write_is_seen_at_once_on_a_kept_fact(
+    app: Flask, client: FlaskClient, db_session: Session, change: str
+) -> None:
+    """An edit of the fact, of one of its sources, or a new link to it (all in the
+    fact's answer) bumps the data version: the kept fact is not sent again."""
+    fact_id = _kept_fact(app, client)
+    url = f"/api/v1/facts/{fact_id}"
+    before = client.get(url)  # sent again from the cache
+    auth = {"Authorization": make_token(db_session, scopes=("write",))}
+    if change == "fact":
+        r = client.patch(
+            url,
+            json={"summary": "Changed after it was kept."},
+            headers={**auth, "If-Match": before.headers["ETag"]},
+        )
+    elif change == "source":
+        source_id = before.get_json()["sources"][0]["id"]
+        source_url = f"/api/v1/sources/{source_id}"
+        r = client.patch(
+            source_url,
+            json={"title": "Retitled after the fact was kept"},
+            headers={**auth, "If-Match": client.get(source_url).headers["ETag"]},
+        )
+    else:
+        other = next(
+            f["id"]
+            for f in client.get("/api/v1/facts?sort=id&limit=50").get_json()["data"]
+            if f["id"] != fact_id
+        )
+        r = client.post(
+            f"/api/v1/facts/{other}/links",
+            json={"relation": "follows_up", "to": fact_id},
+            headers=auth,
+        )
+    assert r.status_code in (200, 201), r.get_data(as_text=True)
+    fast = thin_path(app)
+    after = _answer(client, url)
+    assert after[2] != before.get_data() and dict(after[1])["ETag"] != before.headers["ETag"]
+    got = client.get(url).get_json()
+    if change == "fact":
+        assert got["summary"] == "Changed after it was kept."
+    elif change == "source":
+        assert got["sources"][0]["title"] == "Retitled after the fact was kept"
+    else:
+        assert [ln["relation"] for ln in got["links"]] == ["follows_up"]
+    r = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    assert r.status_code == 200
+    fast.enabled = False
+    try:
+        assert _answer(client, url) == after  # what Flask answers
+    finally:
+        fast.enabled = True
+
+
+def test_a_fact_for_a_host_flask_does_not_serve_is_flasks(backend: str, tmp_path: Any) -> None:
+    """With TRUSTED_HOSTS set, a kept fact is not sent to a host Flask refuses (its 400)."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url(backend, "page-cache-hosts", tmp_path),
+            "TRUSTED_HOSTS": ["api.example"],
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    migrate.upgrade(app.extensions["db_engine"])
+    from api import db
+    from api.services.fixtures import load_fixtures
+    from tests.conftest import FIXTURES
+
+    with app.app_context():
+        with db.write_transaction() as s:
+            load_fixtures(s, FIXTURES)
+        db.session.remove()
+    client = app.test_client()
+    fast = thin_path(app)
+    ids = [
+        f["id"]
+        for f in client.get("/api/v1/facts?limit=5", headers={"Host": "api.example"}).get_json()[
+            "data"
+        ]
+    ]
+    for fact_id in ids:
+        url = f"/api/v1/facts/{fact_id}"
+        ours = client.get(url, headers={"Host": "api.example"})
+        assert client.get(url, headers={"Host": "api.example"}).get_data() == ours.get_data()
+        served = fast.served
+        r = client.get(url, headers={"Host": "evil.example"})
+        assert r.status_code == 400 and fast.served == served

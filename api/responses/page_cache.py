@@ -1,5 +1,5 @@
-"""Answered pages of the public fact list, kept per worker with the data version they were
-read at.
+"""Answered pages of the public fact list, and single facts, kept per worker with the data
+version they were read at.
 
 A dashboard polling the same page asks the same question many times between two writes.
 The thin read path reads the data version on every request anyway (one primary-key read,
@@ -12,7 +12,8 @@ the rate limit, CORS and caching headers are made for each request.
 
 The key is what the request's whole URL is made of (scheme, host, root and query, read off
 the WSGI environment; the body's links are absolute) and its ``Accept`` header, as for the
-ETag (``fastpath._page_key``).
+ETag (``fastpath._page_key``); a single fact's is its id (its body names no URL of ours),
+and it is kept with its ETag (``fastpath.FastPath._fact_item``).
 
 Changes made by hand in SQL (outside the API and the ``facts`` commands) do not bump the
 data version, so a page is also kept for a few seconds at most (FACTS_PAGE_CACHE_SECONDS):
@@ -32,12 +33,14 @@ Key = tuple[str, ...]
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """An answered page: the data version it was read at, its body and its own headers."""
+    """An answered page: the data version it was read at, its body and its own headers
+    (and, for a single fact, its ETag: a list's is made from its URL and version)."""
 
     version: int
     body: bytes
     headers: Headers
     read_at: float = field(default_factory=lambda: time.monotonic())
+    tag: str = ""
 
 
 class PageCache:
