@@ -26,22 +26,29 @@ def _answer(client: FlaskClient, url: str, **kwargs: Any) -> tuple[Any, ...]:
     return r.status_code, sorted(r.headers.items()), r.get_data()
 
 
-def test_a_repeated_page_is_sent_again_unchanged_reading_only_the_version(
-    app: Flask, client: FlaskClient
-) -> None:
+def _sent_again_reading_only_the_version(app: Flask, client: FlaskClient, url: str) -> Any:
+    """Ask twice; assert the second answer is the kept one, for which the data version and
+    nothing else was read. Returns the first answer."""
     fast = thin_path(app)
     assert fast.pages is not None
-    first = _answer(client, URL)
+    first = _answer(client, url)
     hits = fast.pages.hits
     executed = record_statements(fast)
     try:
-        again = _answer(client, URL)
+        again = _answer(client, url)
     finally:
         del fast._connection
     assert fast.pages.hits == hits + 1
     assert again == first
-    # The data version, nothing else, was read for it.
     assert len(executed) == 1 and "data_state" in executed[0], executed
+    return first
+
+
+def test_a_repeated_page_is_sent_again_unchanged_reading_only_the_version(
+    app: Flask, client: FlaskClient
+) -> None:
+    fast = thin_path(app)
+    first = _sent_again_reading_only_the_version(app, client, URL)
     # And it is what Flask answers for the same request.
     fast.enabled = False
     try:
@@ -279,18 +286,8 @@ def test_a_repeated_fact_is_sent_again_unchanged_reading_only_the_version(
     app: Flask, client: FlaskClient
 ) -> None:
     fast = thin_path(app)
-    assert fast.pages is not None
     url = f"/api/v1/facts/{_kept_fact(app, client)}"
-    first = _answer(client, url)
-    hits = fast.pages.hits
-    executed = record_statements(fast)
-    try:
-        again = _answer(client, url)
-    finally:
-        del fast._connection
-    assert fast.pages.hits == hits + 1
-    assert again == first
-    assert len(executed) == 1 and "data_state" in executed[0], executed
+    first = _sent_again_reading_only_the_version(app, client, url)
     tag = dict(first[1])["ETag"]
     for sent, status in ((tag, 304), ("*", 304), (f'"other", W/{tag}', 304), ('"stale"', 200)):
         r = client.get(url, headers={"If-None-Match": sent})
